@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
+import express, { type Express, type RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { pinoHttp } from 'pino-http';
+import type { Services } from './compose.js';
+import { healthRoutes } from './health/health-routes.js';
+import { petitionApiRoutes } from './petitions/petition-api-routes.js';
+import { createPetitionPageRenderer, petitionPageRoutes } from './petitions/petition-page-routes.js';
+import { AppError } from './shared/errors.js';
+import { signatureApiRoutes } from './signatures/signature-api-routes.js';
+import { signaturePageRoutes } from './signatures/signature-page-routes.js';
+import { createAssets } from './web/assets.js';
+import { createErrorHandler, notFound } from './web/error-handler.js';
+import { createCsrf, requireJson, securityHeaders } from './web/security.js';
+import { configureViews } from './web/views.js';
+
+const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
+// Tokens in URLs are secrets: logs show the route, not the token.
+const redactUrl = (url: string) => url.replace(/\/confirm\/[^/?#]+/, '/confirm/:token');
+
+/** Builds the Express app from ready services. Does not listen: the boot module and tests do. */
+export function createApp(services: Services): Express {
+  const { config, i18n, logger } = services;
+  const app = express();
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.disable('x-powered-by');
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // No IPs, headers, cookies or query strings in logs.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url.split('?')[0] ?? '') }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  app.use(securityHeaders(config.isProduction));
+
+  const assets = createAssets(root('public'));
+  app.use('/static', assets.middleware);
+  configureViews(app, root('views'), assets.url);
+
+  app.use((req, res, next) => {
+    const lang = i18n.pick(req.headers['accept-language'], typeof req.query.lang === 'string' ? req.query.lang : undefined);
+    res.locals.lang = lang;
+    res.locals.dir = i18n.direction(lang);
+    res.locals.t = (key: string, vars?: Record<string, unknown>) => i18n.t(lang, key, vars);
+    next();
+  });
+
+  app.use(healthRoutes(services.connection));
+
+  const limiter = (name: 'sign' | 'confirm', perMinute: number): RequestHandler =>
+    rateLimit({
+      windowMs: 60_000,
+      limit: perMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      store: services.rateLimitStore(name),
+      handler: (_req, _res, next) => next(new AppError(429, 'rate_limited', 'Too many attempts. Please wait a minute and try again.')),
+    });
+  const limits = { sign: limiter('sign', config.RATE_LIMIT_SIGN_PER_MINUTE), confirm: limiter('confirm', config.RATE_LIMIT_CONFIRM_PER_MINUTE) };
+
+  const api = express.Router();
+  api.use(requireJson, express.json({ limit: '16kb', strict: true }));
+  api.use(petitionApiRoutes(services.petitionService));
+  api.use(signatureApiRoutes(services.signatureService, limits));
+  api.use(notFound);
+  app.use('/api/v1', api);
+
+  const csrf = createCsrf(services.secrets.csrf, config.isProduction);
+  app.use(cookieParser(), csrf.browserId, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+  const renderPetition = createPetitionPageRenderer(services.petitionService, services.formGuard, csrf.token);
+  app.use(petitionPageRoutes(services.petitionService, renderPetition));
+  app.use(
+    signaturePageRoutes({
+      signatures: services.signatureService,
+      petitions: services.petitionService,
+      renderPetition,
+      guard: services.formGuard,
+      csrf,
+      limits,
+      tokenTtlDays: Math.round(config.CONFIRM_TOKEN_TTL_HOURS / 24),
+      baseUrl: config.BASE_URL,
+    }),
+  );
+
+  app.use(notFound);
+  app.use(createErrorHandler(i18n, logger));
+  return app;
+}

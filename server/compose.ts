@@ -1,0 +1,98 @@
+import { hkdfSync } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { createI18n, type I18n } from './i18n/i18n.js';
+import { createMailTemplates } from './mail/mail-templates.js';
+import { createMailTransport, type MailTransport } from './mail/mail-transport.js';
+import { createMailWorker } from './mail/mail-worker.js';
+import { createOutboxRepository } from './mail/outbox-repository.js';
+import { DEMO_PETITION } from './petitions/demo-petition.js';
+import { createPetitionRepository } from './petitions/petition-repository.js';
+import { createPetitionService } from './petitions/petition-service.js';
+import { DatabaseStore } from './rate-limit/database-store.js';
+import { createDataProtector } from './shared/data-protector.js';
+import { createConfirmTokenRepository } from './signatures/confirm-token-repository.js';
+import { createNoticeRepository } from './signatures/notice-repository.js';
+import { createSignatureRepository } from './signatures/signature-repository.js';
+import { createSignatureService } from './signatures/signature-service.js';
+import { createTallyRepository } from './tallies/tally-repository.js';
+import { createRecount } from './tallies/recount.js';
+import { createTallyService } from './tallies/tally-service.js';
+import { createFormGuard } from './web/form-guard.js';
+
+interface Options {
+  config: Config;
+  connection: Connection;
+  logger: Logger;
+  dataKey: Buffer;
+  clock?: () => Date;
+  transport?: MailTransport;
+}
+
+/** The composition root: every service is built here, from explicit dependencies, and nowhere else. */
+export async function createServices({ config, connection, logger, dataKey, clock = () => new Date(), transport }: Options) {
+  const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), `handover:${purpose}`, 32));
+  const protector = createDataProtector(dataKey);
+  const i18n: I18n = await createI18n();
+
+  const petitions = createPetitionRepository(connection);
+  const signatures = createSignatureRepository(connection, protector);
+  const tokens = createConfirmTokenRepository(connection);
+  const notices = createNoticeRepository(connection);
+  const outbox = createOutboxRepository(connection);
+  const talliesRepo = createTallyRepository(connection);
+  await Promise.all([petitions.init(), signatures.init(), tokens.init(), outbox.init(), talliesRepo.init()]);
+
+  const tallies = createTallyService({ repo: talliesRepo, clock, cacheSeconds: config.COUNT_CACHE_SECONDS });
+  const petitionService = createPetitionService({ petitions, tallies });
+  const signatureService = createSignatureService({ petitions, petitionService, signatures, tokens, outbox, tallies, protector, clock });
+  const recount = createRecount({ petitions, signatures, tallies: talliesRepo, clock });
+
+  const mailTransport = transport ?? createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR });
+  const mailWorker = createMailWorker({
+    outbox,
+    petitions,
+    signatures,
+    tokens,
+    notices,
+    templates: createMailTemplates(i18n),
+    transport: mailTransport,
+    logger: logger.child({ component: 'mail-worker' }),
+    clock,
+    config: { baseUrl: config.BASE_URL, tokenTtlHours: config.CONFIRM_TOKEN_TTL_HOURS, pollMs: config.OUTBOX_POLL_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS },
+  });
+
+  const stores: DatabaseStore[] = [];
+  const rateLimitStore = (prefix: string) => {
+    const store = new DatabaseStore(connection, { prefix, hashKey: protector.ipHash });
+    stores.push(store);
+    return store;
+  };
+
+  return {
+    config,
+    logger,
+    i18n,
+    connection,
+    petitionService,
+    signatureService,
+    recount,
+    mailWorker,
+    outbox,
+    tokens,
+    rateLimitStore,
+    formGuard: createFormGuard(derive('form-guard'), config.FORM_MIN_FILL_SECONDS, clock),
+    secrets: { csrf: derive('csrf') },
+    /** Idempotent: adds the demo petition when its slug is free. */
+    seedDemo: () => petitionService.create(DEMO_PETITION),
+    isEmpty: async () => (await petitions.count()) === 0,
+    async close() {
+      await mailWorker.stop();
+      await Promise.all(stores.map((s) => s.shutdown()));
+      mailTransport.close();
+    },
+  };
+}
+
+export type Services = Awaited<ReturnType<typeof createServices>>;

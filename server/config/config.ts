@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** Every setting the app reads, with its default. `.env.example` mirrors this list. */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  BASE_URL: z.url().optional(),
+  MONGODB_URI: z.string().startsWith('mongodb').optional(),
+  DATA_DIR: z.string().default('./data'),
+  DATA_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+    .optional(),
+  FERRETDB_BIN: z.string().default('./.tools/ferretdb/ferretdb'),
+  SMTP_URL: z.string().startsWith('smtp').optional(),
+  MAIL_FROM: z.string().default('Handover <no-reply@handover.local>'),
+  CONFIRM_TOKEN_TTL_HOURS: positiveInt.default(168),
+  RATE_LIMIT_SIGN_PER_MINUTE: positiveInt.default(20),
+  RATE_LIMIT_CONFIRM_PER_MINUTE: positiveInt.default(30),
+  FORM_MIN_FILL_SECONDS: z.coerce.number().min(0).default(3),
+  OUTBOX_POLL_MS: positiveInt.default(500),
+  OUTBOX_MAX_ATTEMPTS: positiveInt.default(12),
+  COUNT_CACHE_SECONDS: z.coerce.number().min(0).default(2),
+  TRUST_PROXY: z.string().default('loopback'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SEED_DEMO: bool.default(true),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config extends Omit<RawConfig, 'BASE_URL' | 'DATA_DIR' | 'FERRETDB_BIN'> {
+  BASE_URL: string;
+  DATA_DIR: string;
+  FERRETDB_BIN: string;
+  isProduction: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Validate the environment. Never transforms silently: a bad value is an error naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const raw = parsed.data;
+  const isProduction = raw.NODE_ENV === 'production';
+  if (isProduction) {
+    const missing = (['DATA_KEY', 'BASE_URL', 'SMTP_URL'] as const).filter((k) => !raw[k]);
+    if (missing.length > 0) {
+      throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
+    }
+  }
+  return {
+    ...raw,
+    BASE_URL: (raw.BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ''),
+    DATA_DIR: path.resolve(raw.DATA_DIR),
+    FERRETDB_BIN: path.resolve(raw.FERRETDB_BIN),
+    isProduction,
+  };
+}

@@ -1,0 +1,46 @@
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { resolveDataKey } from './config/data-key.js';
+import { openDatabase, type Database } from './db/database.js';
+import { createServices, type Services } from './compose.js';
+import { createLogger } from './shared/logger.js';
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** What the server and every command-line script share: config, database, services. */
+export async function startRuntime(options: { logLevel?: string } = {}): Promise<Runtime> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const logger = createLogger(options.logLevel ?? config.LOG_LEVEL);
+  const database = await openDatabase(config, logger);
+  try {
+    const services = await createServices({ config, connection: database.connection, logger, dataKey: resolveDataKey(config) });
+    return {
+      config,
+      logger,
+      database,
+      services,
+      async close() {
+        await services.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

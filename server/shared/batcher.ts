@@ -1,0 +1,45 @@
+/**
+ * Group commit: items submitted while a write is in flight go together in the next write.
+ * At low load every item is written at once, alone; under load one round trip carries many,
+ * which is what lets signing keep up with the database's batch rate instead of its single-insert rate.
+ */
+export function createBatcher<I, R>(write: (items: I[]) => Promise<R[]>, maxBatch = 500): (item: I) => Promise<R> {
+  let queue: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  let inFlight = false;
+
+  const flush = async () => {
+    inFlight = true;
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(batch.length);
+      try {
+        const results = await write(batch.map((b) => b.item));
+        batch.forEach((b, i) => b.resolve(results[i] as R));
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
+    inFlight = false;
+  };
+
+  return (item) =>
+    new Promise<R>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      if (!inFlight) void flush();
+    });
+}
+
+/** Runs tasks for one key one after another; different keys run in parallel. */
+export function createKeyedSerializer() {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, task: () => Promise<T>): Promise<T> => {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
+  };
+}

@@ -1,0 +1,39 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Schema, Types, type Connection } from 'mongoose';
+
+const tokenSchema = new Schema(
+  {
+    _id: String,
+    signatureId: { type: Schema.Types.ObjectId, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { collection: 'confirm_tokens', versionKey: false },
+);
+tokenSchema.index({ expiresAt: 1 });
+
+// Only the hash is stored: a database reader cannot confirm anybody's signature.
+export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('base64url');
+
+export function createConfirmTokenRepository(connection: Connection) {
+  const Tokens = connection.model('ConfirmToken', tokenSchema);
+  return {
+    init: () => Tokens.createIndexes(),
+    async issue(signatureId: string, expiresAt: Date): Promise<string> {
+      const token = randomBytes(32).toString('base64url');
+      await Tokens.collection.insertOne({ _id: hashToken(token) as never, signatureId: new Types.ObjectId(signatureId), expiresAt });
+      return token;
+    },
+    async find(token: string): Promise<{ signatureId: string; expiresAt: Date } | null> {
+      if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+      const doc = await Tokens.findById(hashToken(token)).lean<{ signatureId: Types.ObjectId; expiresAt: Date }>();
+      return doc ? { signatureId: doc.signatureId.toHexString(), expiresAt: doc.expiresAt } : null;
+    },
+    /** Expiry in code (no TTL indexes on FerretDB): old tokens are removed by the maintenance loop. */
+    async deleteExpired(before: Date): Promise<number> {
+      const res = await Tokens.deleteMany({ expiresAt: { $lt: before } });
+      return res.deletedCount;
+    },
+  };
+}
+
+export type ConfirmTokenRepository = ReturnType<typeof createConfirmTokenRepository>;

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { isCountryCode } from '../countries/countries.js';
+import { normaliseEmail } from './email-normaliser.js';
+import type { SignatureInput } from './signature-types.js';
+import { normaliseComment, normaliseName, normalisePostcode } from './text-normaliser.js';
+
+/** Field error codes; the web layer turns them into sentences through the catalogue (errors.field.*). */
+export type FieldErrors = Record<string, string>;
+
+const checkbox = z.union([z.boolean(), z.enum(['on', 'true', '1', 'yes', 'false', '0', 'no', ''])]).optional();
+// Generous raw limits: the normalisers apply the real ones; these only stop absurd payloads early.
+const text = (max: number) => z.string().max(max * 4);
+
+const shape = z.object({
+  firstName: text(100),
+  lastName: text(100),
+  email: text(254),
+  country: text(2),
+  postcode: text(16).optional(),
+  comment: text(500).optional(),
+  updates: checkbox,
+  hideName: checkbox,
+  ref: z.string().max(40).optional(),
+});
+
+export const SIGNATURE_FIELDS = Object.keys(shape.shape) as (keyof z.infer<typeof shape>)[];
+
+const truthy = (v: boolean | string | undefined) => v === true || v === 'on' || v === 'true' || v === '1' || v === 'yes';
+
+export type ParseResult = { ok: true; value: SignatureInput } | { ok: false; fields: FieldErrors };
+
+/** The one validation of a signature, for the JSON API and the HTML form alike. */
+export function parseSignatureInput(body: unknown, { strict }: { strict: boolean }): ParseResult {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, fields: { body: 'type' } };
+  const fields: FieldErrors = {};
+  if (strict) {
+    for (const key of Object.keys(body)) if (!(SIGNATURE_FIELDS as string[]).includes(key)) fields[key] = 'unknown_field';
+  }
+  const parsed = shape.safeParse(body);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? 'body');
+      if (fields[field]) continue;
+      if (issue.code === 'too_big') fields[field] = 'too_long';
+      else if (issue.code === 'invalid_type' && issue.input === undefined) fields[field] = 'required';
+      else if (field === 'updates' || field === 'hideName') fields[field] = 'boolean';
+      else fields[field] = 'type';
+    }
+    return { ok: false, fields };
+  }
+  const raw = parsed.data;
+
+  const firstName = normaliseName(raw.firstName);
+  const lastName = normaliseName(raw.lastName);
+  const email = raw.email.trim() ? normaliseEmail(raw.email) : null;
+  const country = raw.country.trim().toUpperCase();
+  const postcode = normalisePostcode(raw.postcode ?? '');
+  const comment = normaliseComment(raw.comment ?? '');
+  const ref = raw.ref?.trim() ?? '';
+
+  if (!firstName.ok) fields.firstName = firstName.reason;
+  if (!lastName.ok) fields.lastName = lastName.reason;
+  if (!email) fields.email = 'required';
+  else if (!email.ok) fields.email = email.reason === 'too_long' ? 'too_long' : 'email_invalid';
+  if (!country) fields.country = 'required';
+  else if (!isCountryCode(country)) fields.country = 'country_unknown';
+  if (!postcode.ok) fields.postcode = postcode.reason;
+  if (!comment.ok) fields.comment = comment.reason;
+  if (ref && !/^[A-Za-z0-9_-]{1,40}$/.test(ref)) fields.ref = 'ref_invalid';
+
+  if (Object.keys(fields).length > 0 || !firstName.ok || !lastName.ok || !email?.ok || !postcode.ok || !comment.ok) {
+    return { ok: false, fields };
+  }
+  return {
+    ok: true,
+    value: {
+      firstName: firstName.value,
+      lastName: lastName.value,
+      email: email.address,
+      canonicalEmail: email.canonical,
+      emailDomain: email.domain,
+      country,
+      postcode: postcode.value,
+      comment: comment.value,
+      updates: truthy(raw.updates),
+      hideName: truthy(raw.hideName),
+      ref: ref || null,
+    },
+  };
+}

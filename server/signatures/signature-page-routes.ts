@@ -1,0 +1,87 @@
+import { Router, type Request, type RequestHandler } from 'express';
+import type { PetitionService } from '../petitions/petition-service.js';
+import type { PetitionPageRenderer } from '../petitions/petition-page-routes.js';
+import { AppError } from '../shared/errors.js';
+import type { FormGuard } from '../web/form-guard.js';
+import { parseSignatureInput, SIGNATURE_FIELDS } from './signature-input.js';
+import type { SignatureService } from './signature-service.js';
+
+interface Deps {
+  signatures: SignatureService;
+  petitions: PetitionService;
+  renderPetition: PetitionPageRenderer;
+  guard: FormGuard;
+  csrf: { protect: RequestHandler; token: (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => string };
+  limits: { sign: RequestHandler; confirm: RequestHandler };
+  tokenTtlDays: number;
+  baseUrl: string;
+}
+
+export function signaturePageRoutes({ signatures, petitions, renderPetition, guard, csrf, limits, tokenTtlDays, baseUrl }: Deps): Router {
+  const router = Router();
+  const t = (res: Parameters<RequestHandler>[1]) => res.locals.t as (key: string, vars?: object) => string;
+
+  router.post('/petitions/:slug/sign', limits.sign, csrf.protect, async (req: Request<{ slug: string }>, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const values = Object.fromEntries(SIGNATURE_FIELDS.map((f) => [f, typeof body[f] === 'string' ? body[f] : undefined]));
+    const check = guard.check(body);
+    if (check === 'honeypot') throw new AppError(422, 'automated', 'Your submission looked automated. Please try again.');
+    if (check === 'too_fast') {
+      res.status(422);
+      await renderPetition(req, res, req.params.slug, { values, notice: 'sign.tooFast' });
+      return;
+    }
+    const input = parseSignatureInput(values, { strict: false });
+    if (!input.ok) {
+      res.status(422);
+      await renderPetition(req, res, req.params.slug, { values, errors: input.fields });
+      return;
+    }
+    const { status, petition } = await signatures.sign(req.params.slug, input.value, { ip: req.ip, lang: res.locals.lang as string });
+    res.redirect(303, `/petitions/${petition.slug}/${status === 'signed' ? 'thanks' : 'check-email'}`);
+  });
+
+  router.get('/petitions/:slug/check-email', async (req: Request<{ slug: string }>, res) => {
+    const petition = await petitions.findVisible(req.params.slug);
+    res.render('check-email', { title: t(res)('checkEmail.title'), petition, days: tokenTtlDays });
+  });
+
+  router.get('/petitions/:slug/thanks', async (req: Request<{ slug: string }>, res) => {
+    const petition = await petitions.findVisible(req.params.slug);
+    const url = `${baseUrl}/petitions/${petition.slug}`;
+    const text = t(res)('thanks.shareText', { title: petition.title });
+    const enc = encodeURIComponent;
+    res.render('thanks', {
+      title: t(res)('thanks.title'),
+      petition,
+      confirmed: req.query.confirmed === '1',
+      url,
+      share: [
+        { name: 'WhatsApp', href: `https://wa.me/?text=${enc(`${text} ${url}`)}` },
+        { name: 'Telegram', href: `https://t.me/share/url?url=${enc(url)}&text=${enc(text)}` },
+        { name: 'X', href: `https://x.com/intent/post?text=${enc(text)}&url=${enc(url)}` },
+        { name: 'Facebook', href: `https://www.facebook.com/sharer/sharer.php?u=${enc(url)}` },
+        { name: 'Email', href: `mailto:?subject=${enc(t(res)('thanks.shareEmailSubject', { title: petition.title }))}&body=${enc(`${text} ${url}`)}` },
+      ],
+    });
+  });
+
+  // GET only shows a button: mail scanners that follow links must not confirm anything.
+  router.get('/confirm/:token', async (req: Request<{ token: string }>, res) => {
+    try {
+      const { petition } = await signatures.checkToken(req.params.token);
+      res.render('confirm', { title: t(res)('confirm.title'), petition, token: req.params.token, csrfToken: csrf.token(req, res) });
+    } catch (error) {
+      if (!(error instanceof AppError) || (error.status !== 404 && error.status !== 410)) throw error;
+      const kind = error.status === 410 ? 'expired' : 'unknown';
+      res.status(error.status).render('confirm-problem', { title: t(res)(`confirm.${kind}Title`), body: t(res)(`confirm.${kind}Body`, { days: tokenTtlDays }) });
+    }
+  });
+
+  router.post('/confirm/:token', limits.confirm, csrf.protect, async (req: Request<{ token: string }>, res) => {
+    const { petition } = await signatures.confirm(req.params.token);
+    res.redirect(303, `/petitions/${petition.slug}/thanks?confirmed=1`);
+  });
+
+  return router;
+}

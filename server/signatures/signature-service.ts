@@ -1,0 +1,89 @@
+import { Types } from 'mongoose';
+import type { OutboxRepository } from '../mail/outbox-repository.js';
+import type { PetitionRepository } from '../petitions/petition-repository.js';
+import type { PetitionService } from '../petitions/petition-service.js';
+import type { Petition } from '../petitions/petition-types.js';
+import { AppError } from '../shared/errors.js';
+import type { DataProtector } from '../shared/data-protector.js';
+import type { TallyService } from '../tallies/tally-service.js';
+import type { ConfirmTokenRepository } from './confirm-token-repository.js';
+import type { SignatureRepository } from './signature-repository.js';
+import type { SignatureInput } from './signature-types.js';
+
+interface Deps {
+  petitions: PetitionRepository;
+  petitionService: Pick<PetitionService, 'findVisible'>;
+  signatures: SignatureRepository;
+  tokens: ConfirmTokenRepository;
+  outbox: OutboxRepository;
+  tallies: TallyService;
+  protector: DataProtector;
+  clock: () => Date;
+}
+
+export type SignOutcome = { status: 'check-email' | 'signed'; petition: Petition };
+
+export function createSignatureService({ petitions, petitionService, signatures, tokens, outbox, tallies, protector, clock }: Deps) {
+  async function openPetition(slug: string): Promise<Petition> {
+    const petition = await petitionService.findVisible(slug);
+    if (petition.status !== 'open') throw new AppError(409, 'petition_closed', 'This petition is closed and no longer accepts signatures.');
+    return petition;
+  }
+
+  /**
+   * A new signature and a repeat one take the same steps (one insert, one outbox job, one tally
+   * write) and give the same answer, so neither the response nor its timing tells who signed.
+   */
+  async function sign(slug: string, input: SignatureInput, meta: { ip: string | undefined; lang: string }): Promise<SignOutcome> {
+    const petition = await openPetition(slug);
+    const now = clock();
+    const countsAtOnce = petition.verification === 'none';
+    const emailHash = protector.emailHash(input.canonicalEmail);
+    const outcome = await signatures.insert({
+      id: new Types.ObjectId(),
+      petitionId: petition.id,
+      emailHash,
+      domainHash: protector.domainHash(input.emailDomain),
+      ipHash: meta.ip ? protector.ipHash(meta.ip) : null,
+      country: input.country,
+      status: countsAtOnce ? 'confirmed' : 'pending',
+      verification: petition.verification,
+      consent: { updates: input.updates, hideName: input.hideName },
+      ref: input.ref,
+      details: { firstName: input.firstName, lastName: input.lastName, email: input.email, postcode: input.postcode, comment: input.comment },
+      createdAt: now,
+    });
+    const created = outcome === 'created';
+    await outbox.enqueue({ kind: 'signature-mail', payload: { petitionId: petition.id, emailHash, firstSubmission: created, lang: meta.lang } }, now);
+    if (countsAtOnce) await tallies.add(petition.id, input.country, created ? 1 : 0);
+    return { status: countsAtOnce ? 'signed' : 'check-email', petition };
+  }
+
+  async function checkToken(token: string): Promise<{ signatureId: string; petition: Petition }> {
+    const found = await tokens.find(token);
+    if (!found) throw new AppError(404, 'token_unknown', 'This confirmation link is not valid.');
+    if (found.expiresAt.getTime() <= clock().getTime()) throw new AppError(410, 'token_expired', 'This confirmation link has expired.');
+    const state = await signatures.findState(found.signatureId);
+    const petition = state && (await petitions.findById(state.petitionId));
+    if (!petition) throw new AppError(404, 'token_unknown', 'This confirmation link is not valid.');
+    return { signatureId: found.signatureId, petition };
+  }
+
+  /** Confirming twice is harmless: only the first confirmation of a signature counts it. */
+  async function confirm(token: string): Promise<{ status: 'confirmed'; petition: Petition }> {
+    const { signatureId, petition } = await checkToken(token);
+    const state = await signatures.findState(signatureId);
+    if (state?.status === 'pending') {
+      const now = clock();
+      if (await signatures.claimConfirmation(signatureId, now)) {
+        await signatures.markConfirmed(signatureId, now);
+        await tallies.add(state.petitionId, state.country, 1);
+      }
+    }
+    return { status: 'confirmed', petition };
+  }
+
+  return { sign, checkToken, confirm };
+}
+
+export type SignatureService = ReturnType<typeof createSignatureService>;

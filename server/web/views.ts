@@ -1,0 +1,28 @@
+import path from 'node:path';
+import { create } from 'express-handlebars';
+import type { Express } from 'express';
+
+/** Views hold no logic beyond loops and conditionals; these helpers are the only vocabulary. */
+export function configureViews(app: Express, viewsDir: string, assetUrl: (name: string) => string) {
+  const hbs = create({
+    extname: '.hbs',
+    defaultLayout: 'main',
+    layoutsDir: path.join(viewsDir, 'layouts'),
+    partialsDir: path.join(viewsDir, 'partials'),
+    helpers: {
+      // `t` reads the translator the request put in res.locals.
+      t(key: string, options: { hash: Record<string, unknown>; data: { root: { t: (k: string, v: object) => string } } }) {
+        return options.data.root.t(key, options.hash);
+      },
+      asset: (name: string) => assetUrl(name),
+      eq: (a: unknown, b: unknown) => a === b,
+      paragraphs: (text: string) => text.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean),
+      number(value: number, options: { data: { root: { lang: string } } }) {
+        return new Intl.NumberFormat(options.data.root.lang).format(value);
+      },
+    },
+  });
+  app.engine('.hbs', hbs.engine);
+  app.set('view engine', '.hbs');
+  app.set('views', path.join(viewsDir, 'pages'));
+}
