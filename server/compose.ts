@@ -65,7 +65,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
 
   const stores: DatabaseStore[] = [];
   const rateLimitStore = (prefix: string) => {
-    const store = new DatabaseStore(connection, { prefix, hashKey: protector.ipHash });
+    const store = new DatabaseStore(connection, { prefix, hashKey: (key) => protector.ipHash(key) });
     stores.push(store);
     return store;
   };

@@ -22,7 +22,7 @@ export async function createI18n(): Promise<I18n> {
     ]),
   );
   // Handlebars escapes output; i18next must not escape a second time.
-  await instance.init({ lng: DEFAULT_LANGUAGE, fallbackLng: DEFAULT_LANGUAGE, resources, interpolation: { escapeValue: false } });
+  await instance.init({ showSupportNotice: false, lng: DEFAULT_LANGUAGE, fallbackLng: DEFAULT_LANGUAGE, resources, interpolation: { escapeValue: false } });
   const isSupported = (lang: string): lang is Language => (LANGUAGES as readonly string[]).includes(lang);
 
   return {

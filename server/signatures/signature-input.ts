@@ -36,37 +36,52 @@ export function parseSignatureInput(body: unknown, { strict }: { strict: boolean
   if (strict) {
     for (const key of Object.keys(body)) if (!(SIGNATURE_FIELDS as string[]).includes(key)) fields[key] = 'unknown_field';
   }
+  // Type errors first (an object where a string belongs, such as {"$gt":""}); every field is reported, not only the first.
+  const given = body as Record<string, unknown>;
   const parsed = shape.safeParse(body);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = String(issue.path[0] ?? 'body');
       if (fields[field]) continue;
-      if (issue.code === 'too_big') fields[field] = 'too_long';
-      else if (issue.code === 'invalid_type' && issue.input === undefined) fields[field] = 'required';
+      if (given[field] === undefined) fields[field] = 'required';
+      else if (issue.code === 'too_big') fields[field] = 'too_long';
       else if (field === 'updates' || field === 'hideName') fields[field] = 'boolean';
       else fields[field] = 'type';
     }
-    return { ok: false, fields };
   }
-  const raw = parsed.data;
+  const str = (field: string) => (typeof given[field] === 'string' && !fields[field] ? given[field] : '');
+  const raw = {
+    firstName: str('firstName'),
+    lastName: str('lastName'),
+    email: str('email'),
+    country: str('country'),
+    postcode: str('postcode'),
+    comment: str('comment'),
+    ref: str('ref'),
+    updates: parsed.data?.updates,
+    hideName: parsed.data?.hideName,
+  };
 
   const firstName = normaliseName(raw.firstName);
   const lastName = normaliseName(raw.lastName);
   const email = raw.email.trim() ? normaliseEmail(raw.email) : null;
   const country = raw.country.trim().toUpperCase();
-  const postcode = normalisePostcode(raw.postcode ?? '');
-  const comment = normaliseComment(raw.comment ?? '');
-  const ref = raw.ref?.trim() ?? '';
+  const postcode = normalisePostcode(raw.postcode);
+  const comment = normaliseComment(raw.comment);
+  const ref = raw.ref.trim();
+  const report = (field: string, code: string) => {
+    fields[field] ??= code;
+  };
 
-  if (!firstName.ok) fields.firstName = firstName.reason;
-  if (!lastName.ok) fields.lastName = lastName.reason;
-  if (!email) fields.email = 'required';
-  else if (!email.ok) fields.email = email.reason === 'too_long' ? 'too_long' : 'email_invalid';
-  if (!country) fields.country = 'required';
-  else if (!isCountryCode(country)) fields.country = 'country_unknown';
-  if (!postcode.ok) fields.postcode = postcode.reason;
-  if (!comment.ok) fields.comment = comment.reason;
-  if (ref && !/^[A-Za-z0-9_-]{1,40}$/.test(ref)) fields.ref = 'ref_invalid';
+  if (!firstName.ok) report('firstName', firstName.reason);
+  if (!lastName.ok) report('lastName', lastName.reason);
+  if (!email) report('email', 'required');
+  else if (!email.ok) report('email', email.reason === 'too_long' ? 'too_long' : 'email_invalid');
+  if (!country) report('country', 'required');
+  else if (!isCountryCode(country)) report('country', 'country_unknown');
+  if (!postcode.ok) report('postcode', postcode.reason);
+  if (!comment.ok) report('comment', comment.reason);
+  if (ref && !/^[A-Za-z0-9_-]{1,40}$/.test(ref)) report('ref', 'ref_invalid');
 
   if (Object.keys(fields).length > 0 || !firstName.ok || !lastName.ok || !email?.ok || !postcode.ok || !comment.ok) {
     return { ok: false, fields };

@@ -28,12 +28,12 @@ export function createAssets(publicDir: string): { url(name: string): string; mi
   const serve = express.static(publicDir, { immutable: true, maxAge: '365d', index: false, fallthrough: true });
 
   return {
-    url(name) {
+    url: (name) => {
       const url = byLogical.get(name);
       if (!url) throw new Error(`unknown asset ${name}`);
       return url;
     },
-    middleware(req, res, next) {
+    middleware: (req, res, next) => {
       const logical = byHashed.get(req.path.replace(/^\//, ''));
       if (!logical) {
         next();

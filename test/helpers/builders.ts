@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import type { NewPetition } from '../../server/petitions/petition-types.js';
+import type { Stack } from './stack.js';
+
+const unique = () => randomBytes(4).toString('hex');
+
+export function aPetition(overrides: Partial<NewPetition> = {}): NewPetition {
+  return {
+    slug: `petition-${unique()}`,
+    title: 'Release the detained',
+    summary: 'A short summary.',
+    body: 'The first paragraph.\n\nThe second paragraph.',
+    target: 'A government',
+    goal: 1000,
+    status: 'open',
+    verification: 'email',
+    ...overrides,
+  };
+}
+
+export function aSigner(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { firstName: 'Mihrigul', lastName: 'Tursun', email: `signer-${unique()}@example.org`, country: 'GB', ...overrides };
+}
+
+export async function givenPetition(stack: Stack, overrides: Partial<NewPetition> = {}): Promise<NewPetition> {
+  const petition = aPetition(overrides);
+  await stack.services.petitionService.create(petition);
+  return petition;
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown; text: string }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: the test will say so
+  }
+  return { status: res.status, body: parsed, text };
+}
+
+export async function getJson<T = Record<string, unknown>>(url: string): Promise<{ status: number; body: T; headers: Headers }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
+}

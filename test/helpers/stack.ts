@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { createApp } from '../../server/app.js';
+import { createServices, type Services } from '../../server/compose.js';
+import { loadConfig } from '../../server/config/config.js';
+import { openDatabase, type Database } from '../../server/db/database.js';
+import { startSmtpServer, type SmtpServer } from './smtp.js';
+
+export interface Stack {
+  baseUrl: string;
+  services: Services;
+  database: Database;
+  smtp: SmtpServer;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real thing, small: FerretDB (SQLite in memory) started for this test file, the app on a free
+ * port of 127.0.0.1, and a real SMTP server receiving what the outbox sends.
+ */
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'handover-test-'));
+  const smtp = await startSmtpServer();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    FERRETDB_BIN: path.resolve('.tools/ferretdb/ferretdb'),
+    SMTP_URL: smtp.url,
+    OUTBOX_POLL_MS: '50',
+    COUNT_CACHE_SECONDS: '0',
+    FORM_MIN_FILL_SECONDS: '0',
+    RATE_LIMIT_SIGN_PER_MINUTE: '100000',
+    RATE_LIMIT_CONFIRM_PER_MINUTE: '100000',
+    LOG_LEVEL: 'silent',
+    ...(process.env.MONGODB_URI ? { MONGODB_URI: process.env.MONGODB_URI } : {}),
+    ...env,
+  });
+  const logger = pino({ level: 'silent' });
+  const database = await openDatabase(config, logger, { inMemory: false, dbName: `t_${randomBytes(6).toString('hex')}` });
+  const services = await createServices({ config, connection: database.connection, logger, dataKey: randomBytes(32) });
+  services.mailWorker.start();
+  const server = createApp(services).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    services,
+    database,
+    smtp,
+    dataDir,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await services.close();
+      if (!process.env.MONGODB_URI) await database.close();
+      else {
+        await database.connection.dropDatabase();
+        await database.close();
+      }
+      await smtp.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

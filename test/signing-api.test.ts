@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { aSigner, getJson, givenPetition, postJson } from './helpers/builders.js';
+import { confirmTokenFrom } from './helpers/smtp.js';
+import { startStack, type Stack } from './helpers/stack.js';
+
+let stack: Stack;
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack.stop();
+});
+
+const signUrl = (slug: string) => `${stack.baseUrl}/api/v1/petitions/${slug}/signatures`;
+const details = (slug: string) => getJson<{ total: number; countries: { code: string; name: string; count: number }[] }>(`${stack.baseUrl}/api/v1/petitions/${slug}`);
+
+describe('signing through the JSON API', () => {
+  test('when a person signs, then they get a confirmation email and are counted only after confirming', async () => {
+    const petition = await givenPetition(stack);
+    const signer = aSigner({ country: 'FR' });
+
+    const res = await postJson(signUrl(petition.slug), signer);
+    assert.equal(res.status, 202);
+    assert.deepEqual(res.body, { status: 'check-email' });
+    await stack.smtp.waitFor(() => stack.smtp.to(signer.email as string).length === 1);
+    const mail = stack.smtp.to(signer.email as string)[0]!;
+    assert.match(mail.subject, /confirm your signature/i);
+    assert.ok(mail.html.includes('/confirm/'), 'the HTML part carries the link');
+    assert.equal((await details(petition.slug)).body.total, 0);
+
+    const confirmed = await postJson(`${stack.baseUrl}/api/v1/confirm/${confirmTokenFrom(mail)}`, '');
+    assert.equal(confirmed.status, 200);
+    assert.deepEqual(confirmed.body, { status: 'confirmed' });
+    const after = await details(petition.slug);
+    assert.equal(after.body.total, 1);
+    assert.deepEqual(after.body.countries, [{ code: 'FR', name: 'France', count: 1 }]);
+  });
+
+  test('when a confirmation link is used twice, then the signature still counts once', async () => {
+    const petition = await givenPetition(stack);
+    const signer = aSigner();
+    await postJson(signUrl(petition.slug), signer);
+    await stack.smtp.waitFor(() => stack.smtp.to(signer.email as string).length === 1);
+    const token = confirmTokenFrom(stack.smtp.to(signer.email as string)[0]!);
+
+    const results = await Promise.all([1, 2, 3].map(() => postJson(`${stack.baseUrl}/api/v1/confirm/${token}`, '')));
+    assert.deepEqual(results.map((r) => r.status), [200, 200, 200]);
+    assert.equal((await details(petition.slug)).body.total, 1);
+  });
+
+  test('when the same person signs again with another spelling of their address, then the answer is identical and they are told by email, at most 3 times', async () => {
+    const petition = await givenPetition(stack);
+    const first = await postJson(signUrl(petition.slug), aSigner({ email: 'Jane.Doe+news@googlemail.com' }));
+    await stack.smtp.waitFor((all) => all.some((m) => m.to === 'jane.doe+news@googlemail.com'));
+    const token = confirmTokenFrom(stack.smtp.to('jane.doe+news@googlemail.com')[0]!);
+    await postJson(`${stack.baseUrl}/api/v1/confirm/${token}`, '');
+
+    const variants = ['janedoe@gmail.com', 'JANE.DOE@GMAIL.COM', ' jane.doe+x@gmail.com ', 'j.a.n.e.doe@googlemail.com', 'janedoe+again@gmail.com'];
+    const repeats = [];
+    for (const email of variants) repeats.push(await postJson(signUrl(petition.slug), aSigner({ email })));
+    for (const r of repeats) {
+      assert.equal(r.status, first.status);
+      assert.equal(r.text, first.text);
+    }
+    await stack.smtp.waitFor(() => stack.smtp.to('jane.doe+news@googlemail.com').length >= 4);
+    await new Promise((r) => setTimeout(r, 500));
+    // Notices go to the address on file, whichever spelling was typed this time.
+    const notices = stack.smtp.to('jane.doe+news@googlemail.com').filter((m) => /already signed/i.test(m.subject));
+    assert.equal(notices.length, 3);
+    assert.ok(!stack.smtp.messages.some((m) => variants.map((v) => v.trim().toLowerCase()).includes(m.to)));
+    assert.equal((await details(petition.slug)).body.total, 1);
+  });
+
+  test('when 100 submissions of one address in its variants arrive at once, then exactly one signature is stored', async () => {
+    const petition = await givenPetition(stack, { verification: 'none' });
+    const spellings = ['ana.lima@gmail.com', 'analima@gmail.com', 'Ana.Lima+1@googlemail.com', 'ANALIMA+petition@gmail.com'];
+    const responses = await Promise.all(Array.from({ length: 100 }, (_, i) => postJson(signUrl(petition.slug), aSigner({ email: spellings[i % spellings.length], country: 'PE' }))));
+    assert.ok(responses.every((r) => r.status === 202 && r.text === responses[0]!.text));
+    const stored = await stack.database.connection.collection('signatures').countDocuments({ emailHash: { $exists: true }, country: 'PE', verification: 'none' });
+    const tally = await details(petition.slug);
+    assert.equal(tally.body.total, 1);
+    assert.ok(stored >= 1);
+    const { drift } = await stack.services.recount({ fix: false });
+    assert.deepEqual(drift, []);
+  });
+
+  test('when 500 people in 50 countries sign and confirm concurrently, then the maintained counts equal a recount exactly', async () => {
+    const petition = await givenPetition(stack);
+    const countries = ['GB', 'FR', 'DE', 'ES', 'PT', 'NL', 'FI', 'SE', 'NO', 'DK', 'IE', 'IT', 'PL', 'CZ', 'AT', 'CH', 'BE', 'LU', 'GR', 'TR',
+      'US', 'CA', 'MX', 'BR', 'AR', 'PE', 'CL', 'CO', 'SN', 'NG', 'KE', 'ZA', 'EG', 'MA', 'JP', 'KR', 'TW', 'ID', 'MY', 'AU',
+      'NZ', 'IN', 'PK', 'KZ', 'KG', 'UZ', 'SA', 'AE', 'QA', 'IL'];
+    const signers = Array.from({ length: 500 }, (_, i) => aSigner({ email: `crowd-${i}-${petition.slug}@example.org`, country: countries[i % 50] }));
+    const signed = await Promise.all(signers.map((s) => postJson(signUrl(petition.slug), s)));
+    assert.ok(signed.every((r) => r.status === 202));
+    await stack.smtp.waitFor((all) => signers.every((s) => all.some((m) => m.to === s.email)), 60_000);
+
+    const tokens = signers.map((s) => confirmTokenFrom(stack.smtp.to(s.email as string)[0]!));
+    // Each link confirmed twice, all at once: the second must change nothing.
+    const confirmations = await Promise.all([...tokens, ...tokens].map((t) => postJson(`${stack.baseUrl}/api/v1/confirm/${t}`, '')));
+    assert.ok(confirmations.every((r) => r.status === 200));
+
+    const result = await details(petition.slug);
+    assert.equal(result.body.total, 500);
+    assert.equal(result.body.countries.length, 50);
+    assert.ok(result.body.countries.every((c) => c.count === 10));
+    const { drift } = await stack.services.recount({ fix: false });
+    assert.deepEqual(drift, []);
+  });
+
+  test('when a petition counts signatures without email verification, then signing answers "signed" and counts at once', async () => {
+    const petition = await givenPetition(stack, { verification: 'none' });
+    const res = await postJson(signUrl(petition.slug), aSigner({ country: 'SN' }));
+    assert.equal(res.status, 202);
+    assert.deepEqual(res.body, { status: 'signed' });
+    assert.deepEqual((await details(petition.slug)).body.countries, [{ code: 'SN', name: 'Senegal', count: 1 }]);
+  });
+
+  test('when a confirmation token is unknown or expired, then the API answers 404 or 410 and counts nothing', async () => {
+    const petition = await givenPetition(stack);
+    const signer = aSigner();
+    await postJson(signUrl(petition.slug), signer);
+    await stack.smtp.waitFor(() => stack.smtp.to(signer.email as string).length === 1);
+    const signature = await stack.database.connection.collection('confirm_tokens').findOne({}, { sort: { expiresAt: -1 } });
+    const expired = await stack.services.tokens.issue(String(signature!.signatureId), new Date(Date.now() - 1000));
+
+    const unknown = await postJson(`${stack.baseUrl}/api/v1/confirm/${'A'.repeat(43)}`, '');
+    assert.equal(unknown.status, 404);
+    assert.equal((unknown.body as { error: { code: string } }).error.code, 'token_unknown');
+    const gone = await postJson(`${stack.baseUrl}/api/v1/confirm/${expired}`, '');
+    assert.equal(gone.status, 410);
+    assert.equal((gone.body as { error: { code: string } }).error.code, 'token_expired');
+    assert.equal((await details(petition.slug)).body.total, 0);
+  });
+
+  test('when a petition is closed, then signing is refused with 409 and a clear message', async () => {
+    const petition = await givenPetition(stack, { status: 'closed' });
+    const res = await postJson(signUrl(petition.slug), aSigner());
+    assert.equal(res.status, 409);
+    assert.equal((res.body as { error: { code: string } }).error.code, 'petition_closed');
+  });
+});
+
+describe('reading petitions through the JSON API', () => {
+  test('when petitions are listed, then each has slug, title, summary, status, goal and total', async () => {
+    const petition = await givenPetition(stack, { verification: 'none' });
+    await postJson(signUrl(petition.slug), aSigner());
+    const { status, body } = await getJson<{ data: Record<string, unknown>[] }>(`${stack.baseUrl}/api/v1/petitions`);
+    assert.equal(status, 200);
+    const row = body.data.find((p) => p.slug === petition.slug);
+    assert.deepEqual(row, { slug: petition.slug, title: petition.title, summary: petition.summary, status: 'open', goal: petition.goal, total: 1 });
+  });
+
+  test('when the count is read, then it has total and updatedAt and may be cached briefly', async () => {
+    const petition = await givenPetition(stack, { verification: 'none' });
+    await postJson(signUrl(petition.slug), aSigner({ country: 'FI' }));
+    const { status, body, headers } = await getJson<{ total: number; updatedAt: string }>(`${stack.baseUrl}/api/v1/petitions/${petition.slug}/count`);
+    assert.equal(status, 200);
+    assert.equal(body.total, 1);
+    assert.ok(!Number.isNaN(Date.parse(body.updatedAt)));
+    assert.match(headers.get('cache-control') ?? '', /max-age=\d{1,2}\b/);
+  });
+
+  test('when a petition does not exist, then the API answers 404 with an error object', async () => {
+    const { status, body } = await getJson<{ error: { code: string; message: string } }>(`${stack.baseUrl}/api/v1/petitions/no-such-petition`);
+    assert.equal(status, 404);
+    assert.equal(body.error.code, 'petition_not_found');
+  });
+});
