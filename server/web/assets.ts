@@ -7,7 +7,7 @@ import express, { type RequestHandler } from 'express';
  * Static files are served under names that carry their content hash, so they can be cached for
  * a year: a changed file gets a new name. `url('css/site.css')` gives the hashed path.
  */
-export function createAssets(publicDir: string): { url(name: string): string; middleware: RequestHandler } {
+export function createAssets(publicDir: string): { url: (name: string) => string; middleware: RequestHandler } {
   const byLogical = new Map<string, string>();
   const byHashed = new Map<string, string>();
   const walk = (dir: string) => {
