@@ -20,6 +20,11 @@ const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 // Tokens in URLs are secrets: logs show the route, not the token.
 const redactUrl = (url: string) => url.replace(/\/confirm\/[^/?#]+/, '/confirm/:token');
 
+const inSequence =
+  (first: RequestHandler, second: RequestHandler): RequestHandler =>
+  (req, res, next) =>
+    void first(req, res, (error?: unknown) => (error ? next(error) : void second(req, res, next)));
+
 /** Builds the Express app from ready services. Does not listen: the boot module and tests do. */
 export function createApp(services: Services): Express {
   const { config, i18n, logger } = services;
@@ -68,7 +73,11 @@ export function createApp(services: Services): Express {
       store: services.rateLimitStore(name),
       handler: (_req, _res, next) => next(new AppError(429, 'rate_limited', 'Too many attempts. Please wait a minute and try again.')),
     });
-  const limits = { sign: limiter('sign', config.RATE_LIMIT_SIGN_PER_MINUTE), confirm: limiter('confirm', config.RATE_LIMIT_CONFIRM_PER_MINUTE) };
+  const signLimiter = limiter('sign', config.RATE_LIMIT_SIGN_PER_MINUTE);
+  const limits = {
+    sign: inSequence(services.signingLoad.track, signLimiter),
+    confirm: limiter('confirm', config.RATE_LIMIT_CONFIRM_PER_MINUTE),
+  };
 
   const api = express.Router();
   api.use(requireJson, express.json({ limit: '16kb', strict: true }));

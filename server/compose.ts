@@ -12,6 +12,7 @@ import { createPetitionRepository } from './petitions/petition-repository.js';
 import { createPetitionService } from './petitions/petition-service.js';
 import { DatabaseStore } from './rate-limit/database-store.js';
 import { createDataProtector } from './shared/data-protector.js';
+import { createLoadMonitor } from './shared/load-monitor.js';
 import { createConfirmTokenRepository } from './signatures/confirm-token-repository.js';
 import { createNoticeRepository } from './signatures/notice-repository.js';
 import { createSignatureRepository } from './signatures/signature-repository.js';
@@ -49,6 +50,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   const signatureService = createSignatureService({ petitions, petitionService, signatures, tokens, outbox, tallies, protector, clock });
   const recount = createRecount({ petitions, signatures, tallies: talliesRepo, clock });
 
+  const signingLoad = createLoadMonitor(config.MAIL_YIELD_ABOVE_INFLIGHT);
   const mailTransport = transport ?? createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR });
   const mailWorker = createMailWorker({
     outbox,
@@ -60,7 +62,8 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     transport: mailTransport,
     logger: logger.child({ component: 'mail-worker' }),
     clock,
-    config: { baseUrl: config.BASE_URL, tokenTtlHours: config.CONFIRM_TOKEN_TTL_HOURS, pollMs: config.OUTBOX_POLL_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS },
+    busy: signingLoad.busy,
+    config: { baseUrl: config.BASE_URL, tokenTtlHours: config.CONFIRM_TOKEN_TTL_HOURS, pollMs: config.OUTBOX_POLL_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS, concurrency: config.OUTBOX_CONCURRENCY },
   });
 
   const stores: DatabaseStore[] = [];
@@ -82,6 +85,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     outbox,
     tokens,
     rateLimitStore,
+    signingLoad,
     formGuard: createFormGuard(derive('form-guard'), config.FORM_MIN_FILL_SECONDS, clock),
     secrets: { csrf: derive('csrf') },
     /** Idempotent: adds the demo petition when its slug is free. */

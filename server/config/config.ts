@@ -28,6 +28,8 @@ export const configSchema = z.object({
   FORM_MIN_FILL_SECONDS: z.coerce.number().min(0).default(3),
   OUTBOX_POLL_MS: positiveInt.default(500),
   OUTBOX_MAX_ATTEMPTS: positiveInt.default(12),
+  OUTBOX_CONCURRENCY: positiveInt.default(2),
+  MAIL_YIELD_ABOVE_INFLIGHT: positiveInt.default(16),
   COUNT_CACHE_SECONDS: z.coerce.number().min(0).default(2),
   TRUST_PROXY: z.string().default('loopback'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

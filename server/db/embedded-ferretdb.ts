@@ -60,6 +60,16 @@ export async function startEmbeddedFerretDb(options: Options): Promise<EmbeddedD
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
 
+  let stopping = false;
+  void exited.then((code) => {
+    // The embedded database going away under a running app is fatal: say so loudly and stop,
+    // so that a supervisor restarts both instead of the app answering 5xx forever.
+    if (!stopping) {
+      logger.fatal({ code, stderr: stderr.slice(-2000) }, 'embedded FerretDB exited unexpectedly');
+      process.exitCode = 1;
+      process.kill(process.pid, 'SIGTERM');
+    }
+  });
   await waitForPort(port, child, () => stderr);
   if (!inMemory) writeFileSync(stateFile, JSON.stringify({ pid: child.pid, port }));
   logger.info({ port, inMemory }, 'embedded FerretDB started');
@@ -68,6 +78,7 @@ export async function startEmbeddedFerretDb(options: Options): Promise<EmbeddedD
     uri: `mongodb://127.0.0.1:${port}/`,
     owner: true,
     async stop() {
+      stopping = true;
       if (!inMemory) rmSync(stateFile, { force: true });
       if (child.exitCode === null) child.kill('SIGTERM');
       await Promise.race([exited, sleep(5000).then(() => child.kill('SIGKILL'))]);

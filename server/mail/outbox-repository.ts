@@ -4,7 +4,7 @@ import { createBatcher } from '../shared/batcher.js';
 /** Jobs hold references and keyed hashes only, never an address or a name. */
 export interface OutboxJob {
   kind: 'signature-mail';
-  payload: { petitionId: string; emailHash: string; firstSubmission: boolean; lang: string };
+  payload: { petitionId: string; signatureId: string; firstSubmission: boolean; lang: string };
 }
 
 export interface ClaimedJob extends OutboxJob {
@@ -12,8 +12,10 @@ export interface ClaimedJob extends OutboxJob {
   attempts: number;
 }
 
+// String ids: FerretDB 1.x answers `{_id: <string>}` from its index, but not `{_id: <ObjectId>}`.
 const outboxSchema = new Schema(
   {
+    _id: String,
     kind: { type: String, required: true },
     payload: { type: Schema.Types.Mixed, required: true },
     status: { type: String, required: true },
@@ -28,7 +30,7 @@ outboxSchema.index({ status: 1, nextAttemptAt: 1 });
 
 const claimSchema = new Schema({ _id: String, at: Date }, { collection: 'outbox_claims', versionKey: false });
 
-const isDuplicateKey = (e: unknown) => (e as { code?: number }).code === 11000;
+const claimId = (jobId: string, attempt: number) => `${jobId}:${attempt}`;
 
 export function createOutboxRepository(connection: Connection) {
   const Outbox = connection.model('OutboxMessage', outboxSchema);
@@ -36,7 +38,7 @@ export function createOutboxRepository(connection: Connection) {
 
   const enqueue = createBatcher<{ job: OutboxJob; at: Date }, void>(async (items) => {
     await Outbox.collection.insertMany(
-      items.map(({ job, at }) => ({ ...job, status: 'queued', attempts: 0, nextAttemptAt: at, createdAt: at })),
+      items.map(({ job, at }) => ({ _id: new Types.ObjectId().toHexString() as never, ...job, status: 'queued', attempts: 0, nextAttemptAt: at, createdAt: at })),
       { ordered: true },
     );
     return items.map(() => undefined);
@@ -53,35 +55,49 @@ export function createOutboxRepository(connection: Connection) {
      * job then moves on to its next attempt number, which can be claimed afresh.
      */
     async claimDue(now: Date, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
+      // No sort: FerretDB would then decode the whole queue to order it; unsorted, its filter stops
+      // after `limit` matches in insertion order, which is the order we want anyway.
       const due = await Outbox.find({ status: 'queued', nextAttemptAt: { $lte: now } })
-        .sort({ nextAttemptAt: 1 })
         .limit(limit)
-        .lean<{ _id: Types.ObjectId; kind: OutboxJob['kind']; payload: OutboxJob['payload']; attempts: number }[]>();
-      const claimed: ClaimedJob[] = [];
-      for (const doc of due) {
-        const claimId = `${doc._id.toHexString()}:${doc.attempts}`;
-        try {
-          await Claims.collection.insertOne({ _id: claimId as never, at: now });
-          claimed.push({ id: doc._id.toHexString(), kind: doc.kind, payload: doc.payload, attempts: doc.attempts });
-        } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
-          const claim = await Claims.findById(claimId).lean<{ at: Date }>();
-          if (claim && now.getTime() - claim.at.getTime() > leaseMs) {
-            await Outbox.updateOne({ _id: doc._id, attempts: doc.attempts }, { $set: { attempts: doc.attempts + 1 } });
-          }
+        .lean<{ _id: string; kind: OutboxJob['kind']; payload: OutboxJob['payload']; attempts: number }[]>();
+      if (due.length === 0) return [];
+      const claimIds = due.map((d) => claimId(d._id, d.attempts));
+      const lost = new Set<number>();
+      try {
+        await Claims.collection.insertMany(claimIds.map((_id) => ({ _id: _id as never, at: now })), { ordered: false });
+      } catch (error) {
+        const writeErrors = (error as { writeErrors?: { index: number; code: number }[] }).writeErrors;
+        if (!writeErrors || writeErrors.some((w) => w.code !== 11000)) throw error;
+        for (const w of writeErrors) lost.add(w.index);
+      }
+      for (const index of lost) {
+        // Claimed by someone else; if that claim is older than the lease, its worker died: move the
+        // job to its next attempt number so that it can be claimed afresh.
+        const doc = due[index]!;
+        const claim = await Claims.findById(claimIds[index]).lean<{ at: Date }>();
+        if (claim && now.getTime() - claim.at.getTime() > leaseMs) {
+          await Outbox.updateOne({ _id: doc._id }, { $set: { attempts: doc.attempts + 1 } });
         }
       }
-      return claimed;
+      return due
+        .filter((_, index) => !lost.has(index))
+        .map((d) => ({ id: d._id, kind: d.kind, payload: d.payload, attempts: d.attempts }));
     },
-    async complete(id: string): Promise<void> {
-      await Outbox.deleteOne({ _id: new Types.ObjectId(id) });
-      await Claims.deleteMany({ _id: { $regex: `^${id}:` } });
+    async complete(job: Pick<ClaimedJob, 'id' | 'attempts'>): Promise<void> {
+      await Outbox.deleteOne({ _id: job.id });
+      await Claims.deleteOne({ _id: claimId(job.id, job.attempts) });
     },
-    async retryLater(id: string, attempts: number, nextAttemptAt: Date, error: string): Promise<void> {
-      await Outbox.updateOne({ _id: new Types.ObjectId(id) }, { $set: { attempts, nextAttemptAt, lastError: error } });
+    async retryLater(job: Pick<ClaimedJob, 'id' | 'attempts'>, nextAttemptAt: Date, error: string): Promise<void> {
+      await Outbox.updateOne({ _id: job.id }, { $set: { attempts: job.attempts + 1, nextAttemptAt, lastError: error } });
+      await Claims.deleteOne({ _id: claimId(job.id, job.attempts) });
     },
-    async fail(id: string, error: string): Promise<void> {
-      await Outbox.updateOne({ _id: new Types.ObjectId(id) }, { $set: { status: 'failed', lastError: error } });
+    async fail(job: Pick<ClaimedJob, 'id' | 'attempts'>, error: string): Promise<void> {
+      await Outbox.updateOne({ _id: job.id }, { $set: { status: 'failed', attempts: job.attempts + 1, lastError: error } });
+      await Claims.deleteOne({ _id: claimId(job.id, job.attempts) });
+    },
+    /** Claims left by workers that died mid-send; expired in code, as FerretDB has no TTL indexes. */
+    async deleteStaleClaims(before: Date): Promise<number> {
+      return (await Claims.deleteMany({ at: { $lt: before } })).deletedCount;
     },
     async countByStatus(): Promise<Record<string, number>> {
       const rows = await Outbox.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);

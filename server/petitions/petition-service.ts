@@ -1,5 +1,6 @@
 import { countryName } from '../countries/countries.js';
 import { AppError } from '../shared/errors.js';
+import { createTtlCache } from '../shared/ttl-cache.js';
 import type { TallyService } from '../tallies/tally-service.js';
 import type { PetitionRepository } from './petition-repository.js';
 import type { NewPetition, Petition } from './petition-types.js';
@@ -22,8 +23,11 @@ export interface PetitionDetails extends PetitionSummary {
 }
 
 export function createPetitionService({ petitions, tallies }: { petitions: PetitionRepository; tallies: TallyService }) {
+  // Every signature needs its petition; a few seconds of staleness is fine for text and status.
+  const bySlug = createTtlCache<Petition | null>(5000);
+
   async function findVisible(slug: string): Promise<Petition> {
-    const petition = await petitions.findBySlug(slug);
+    const petition = await bySlug.get(slug, () => petitions.findBySlug(slug));
     if (!petition || petition.status === 'draft') throw new AppError(404, 'petition_not_found', 'There is no petition at this address.');
     return petition;
   }
@@ -59,6 +63,7 @@ export function createPetitionService({ petitions, tallies }: { petitions: Petit
       return { total, updatedAt };
     },
     async create(petition: NewPetition): Promise<boolean> {
+      bySlug.clear();
       return petitions.insertIfAbsent(petition);
     },
   };

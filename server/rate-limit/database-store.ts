@@ -95,11 +95,10 @@ export class DatabaseStore implements Store {
       }
       const n = entry.unflushed;
       try {
-        const doc = await this.Hits.collection.findOneAndUpdate(
-          { _id: this.id(key, entry.window) as never },
-          { $inc: { hits: n }, $setOnInsert: { expiresAt: new Date((entry.window + 2) * this.windowMs) } },
-          { upsert: true, returnDocument: 'after' },
-        );
+        // updateOne + findOne by _id rather than findOneAndUpdate: FerretDB 1.x serves both from its _id index.
+        const _id = this.id(key, entry.window) as never;
+        await this.Hits.collection.updateOne({ _id }, { $inc: { hits: n }, $setOnInsert: { expiresAt: new Date((entry.window + 2) * this.windowMs) } }, { upsert: true });
+        const doc = await this.Hits.collection.findOne({ _id });
         entry.unflushed -= n;
         entry.known = typeof doc?.hits === 'number' ? doc.hits : entry.known + n;
       } catch {

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Schema, Types, type Connection } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 
 const tokenSchema = new Schema(
   {
     _id: String,
-    signatureId: { type: Schema.Types.ObjectId, required: true },
+    signatureId: { type: String, required: true },
     expiresAt: { type: Date, required: true },
   },
   { collection: 'confirm_tokens', versionKey: false },
@@ -20,13 +20,13 @@ export function createConfirmTokenRepository(connection: Connection) {
     init: () => Tokens.createIndexes(),
     async issue(signatureId: string, expiresAt: Date): Promise<string> {
       const token = randomBytes(32).toString('base64url');
-      await Tokens.collection.insertOne({ _id: hashToken(token) as never, signatureId: new Types.ObjectId(signatureId), expiresAt });
+      await Tokens.collection.insertOne({ _id: hashToken(token) as never, signatureId, expiresAt });
       return token;
     },
     async find(token: string): Promise<{ signatureId: string; expiresAt: Date } | null> {
       if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-      const doc = await Tokens.findById(hashToken(token)).lean<{ signatureId: Types.ObjectId; expiresAt: Date }>();
-      return doc ? { signatureId: doc.signatureId.toHexString(), expiresAt: doc.expiresAt } : null;
+      const doc = await Tokens.findById(hashToken(token)).lean<{ signatureId: string; expiresAt: Date }>();
+      return doc ? { signatureId: doc.signatureId, expiresAt: doc.expiresAt } : null;
     },
     /** Expiry in code (no TTL indexes on FerretDB): old tokens are removed by the maintenance loop. */
     async deleteExpired(before: Date): Promise<number> {

@@ -32,9 +32,13 @@ export type ParseResult = { ok: true; value: SignatureInput } | { ok: false; fie
 /** The one validation of a signature, for the JSON API and the HTML form alike. */
 export function parseSignatureInput(body: unknown, { strict }: { strict: boolean }): ParseResult {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, fields: { body: 'type' } };
-  const fields: FieldErrors = {};
+  // A Map, not an object literal: assigning to fields['__proto__'] would silently drop that field's error.
+  const fields = new Map<string, string>();
+  const report = (field: string, code: string) => {
+    if (!fields.has(field)) fields.set(field, code);
+  };
   if (strict) {
-    for (const key of Object.keys(body)) if (!(SIGNATURE_FIELDS as string[]).includes(key)) fields[key] = 'unknown_field';
+    for (const key of Object.keys(body)) if (!(SIGNATURE_FIELDS as string[]).includes(key)) report(key, 'unknown_field');
   }
   // Type errors first (an object where a string belongs, such as {"$gt":""}); every field is reported, not only the first.
   const given = body as Record<string, unknown>;
@@ -42,14 +46,13 @@ export function parseSignatureInput(body: unknown, { strict }: { strict: boolean
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = String(issue.path[0] ?? 'body');
-      if (fields[field]) continue;
-      if (given[field] === undefined) fields[field] = 'required';
-      else if (issue.code === 'too_big') fields[field] = 'too_long';
-      else if (field === 'updates' || field === 'hideName') fields[field] = 'boolean';
-      else fields[field] = 'type';
+      if (given[field] === undefined) report(field, 'required');
+      else if (issue.code === 'too_big') report(field, 'too_long');
+      else if (field === 'updates' || field === 'hideName') report(field, 'boolean');
+      else report(field, 'type');
     }
   }
-  const str = (field: string) => (typeof given[field] === 'string' && !fields[field] ? given[field] : '');
+  const str = (field: string) => (typeof given[field] === 'string' && !fields.has(field) ? given[field] : '');
   const raw = {
     firstName: str('firstName'),
     lastName: str('lastName'),
@@ -69,9 +72,6 @@ export function parseSignatureInput(body: unknown, { strict }: { strict: boolean
   const postcode = normalisePostcode(raw.postcode);
   const comment = normaliseComment(raw.comment);
   const ref = raw.ref.trim();
-  const report = (field: string, code: string) => {
-    fields[field] ??= code;
-  };
 
   if (!firstName.ok) report('firstName', firstName.reason);
   if (!lastName.ok) report('lastName', lastName.reason);
@@ -83,8 +83,8 @@ export function parseSignatureInput(body: unknown, { strict }: { strict: boolean
   if (!comment.ok) report('comment', comment.reason);
   if (ref && !/^[A-Za-z0-9_-]{1,40}$/.test(ref)) report('ref', 'ref_invalid');
 
-  if (Object.keys(fields).length > 0 || !firstName.ok || !lastName.ok || !email?.ok || !postcode.ok || !comment.ok) {
-    return { ok: false, fields };
+  if (fields.size > 0 || !firstName.ok || !lastName.ok || !email?.ok || !postcode.ok || !comment.ok) {
+    return { ok: false, fields: Object.fromEntries(fields) };
   }
   return {
     ok: true,

@@ -5,6 +5,7 @@ import type { Signature, SignatureStatus, SignerDetails } from './signature-type
 
 const signatureSchema = new Schema(
   {
+    _id: String,
     petitionId: { type: Schema.Types.ObjectId, required: true },
     emailHash: { type: String, required: true },
     domainHash: { type: String, required: true },
@@ -20,16 +21,19 @@ const signatureSchema = new Schema(
   },
   { collection: 'signatures', versionKey: false },
 );
-// One signature per petition per canonical email: the database, not the code, is the judge.
-signatureSchema.index({ petitionId: 1, emailHash: 1 }, { unique: true });
 signatureSchema.index({ petitionId: 1, status: 1, country: 1 });
-signatureSchema.index({ domainHash: 1 });
 
 // The first confirmation of a signature inserts its id here; a second one hits the unique _id.
-const confirmationSchema = new Schema({ _id: Schema.Types.ObjectId, at: Date }, { collection: 'signature_confirmations', versionKey: false });
+const confirmationSchema = new Schema({ _id: String, at: Date }, { collection: 'signature_confirmations', versionKey: false });
+
+/**
+ * A signature's id is `<petitionId>:<keyed hash of the canonical email>`. One signature per petition
+ * per canonical email is thereby enforced by the primary key itself, and every lookup is by _id:
+ * the only filter FerretDB 1.x's SQLite backend answers from an index instead of a full scan.
+ */
+export const signatureId = (petitionId: string, emailHash: string) => `${petitionId}:${emailHash}`;
 
 export interface NewSignatureRecord {
-  id: Types.ObjectId;
   petitionId: string;
   emailHash: string;
   domainHash: string;
@@ -44,7 +48,7 @@ export interface NewSignatureRecord {
 }
 
 interface SignatureDoc {
-  _id: Types.ObjectId;
+  _id: string;
   petitionId: Types.ObjectId;
   emailHash: string;
   country: string;
@@ -65,7 +69,7 @@ export function createSignatureRepository(connection: Connection, protector: Dat
   const toSignature = (doc: SignatureDoc): Signature => {
     const pii = Buffer.isBuffer(doc.pii) ? doc.pii : Buffer.from(doc.pii.buffer);
     return {
-      id: doc._id.toHexString(),
+      id: doc._id,
       petitionId: doc.petitionId.toHexString(),
       emailHash: doc.emailHash,
       country: doc.country,
@@ -74,12 +78,12 @@ export function createSignatureRepository(connection: Connection, protector: Dat
       consent: { updates: !!doc.consent?.updates, hideName: !!doc.consent?.hideName },
       createdAt: doc.createdAt,
       confirmedAt: doc.confirmedAt ?? null,
-      details: protector.open<SignerDetails>(pii, doc._id.toHexString()),
+      details: protector.open<SignerDetails>(pii, doc._id),
     };
   };
 
   const toDoc = (r: NewSignatureRecord) => ({
-    _id: r.id,
+    _id: signatureId(r.petitionId, r.emailHash),
     petitionId: new Types.ObjectId(r.petitionId),
     emailHash: r.emailHash,
     domainHash: r.domainHash,
@@ -89,7 +93,7 @@ export function createSignatureRepository(connection: Connection, protector: Dat
     verification: r.verification,
     consent: r.consent,
     ...(r.ref ? { ref: r.ref } : {}),
-    pii: protector.seal(r.details, r.id.toHexString()),
+    pii: protector.seal(r.details, signatureId(r.petitionId, r.emailHash)),
     createdAt: r.createdAt,
     ...(r.status === 'confirmed' ? { confirmedAt: r.createdAt } : {}),
   });
@@ -98,7 +102,7 @@ export function createSignatureRepository(connection: Connection, protector: Dat
   const insertBatch = createBatcher<NewSignatureRecord, 'created' | 'duplicate'>(async (records) => {
     const outcome: ('created' | 'duplicate')[] = records.map(() => 'created');
     try {
-      await Signatures.collection.insertMany(records.map(toDoc), { ordered: false });
+      await Signatures.collection.insertMany(records.map(toDoc) as never[], { ordered: false });
     } catch (error) {
       const writeErrors = (error as { writeErrors?: { index: number; code: number }[] }).writeErrors;
       if (!writeErrors || writeErrors.some((w) => w.code !== 11000)) throw error;
@@ -114,24 +118,18 @@ export function createSignatureRepository(connection: Connection, protector: Dat
     },
     insert: insertBatch,
     async findById(id: string): Promise<Signature | null> {
-      if (!Types.ObjectId.isValid(id)) return null;
       const doc = await Signatures.findById(id).lean<SignatureDoc>();
       return doc ? toSignature(doc) : null;
     },
     /** Status without decrypting anything: what confirming needs. */
     async findState(id: string): Promise<Pick<Signature, 'petitionId' | 'country' | 'status'> | null> {
-      if (!Types.ObjectId.isValid(id)) return null;
       const doc = await Signatures.findById(id, { petitionId: 1, country: 1, status: 1 }).lean<Pick<SignatureDoc, 'petitionId' | 'country' | 'status'>>();
       return doc ? { petitionId: doc.petitionId.toHexString(), country: doc.country, status: doc.status } : null;
-    },
-    async findByEmailHash(petitionId: string, emailHash: string): Promise<Signature | null> {
-      const doc = await Signatures.findOne({ petitionId: new Types.ObjectId(petitionId), emailHash }).lean<SignatureDoc>();
-      return doc ? toSignature(doc) : null;
     },
     /** True for exactly one caller per signature, on MongoDB and FerretDB alike. */
     async claimConfirmation(id: string, at: Date): Promise<boolean> {
       try {
-        await Confirmations.collection.insertOne({ _id: new Types.ObjectId(id), at });
+        await Confirmations.collection.insertOne({ _id: id as never, at });
         return true;
       } catch (error) {
         if (isDuplicateKey(error)) return false;
@@ -139,7 +137,7 @@ export function createSignatureRepository(connection: Connection, protector: Dat
       }
     },
     async markConfirmed(id: string, at: Date): Promise<void> {
-      await Signatures.updateOne({ _id: new Types.ObjectId(id) }, { $set: { status: 'confirmed', confirmedAt: at } });
+      await Signatures.updateOne({ _id: id }, { $set: { status: 'confirmed', confirmedAt: at } });
     },
     /** Counts for recount: grouped in the database with $sum only, which FerretDB supports. */
     async countConfirmedByCountry(petitionId: string): Promise<Map<string, number>> {

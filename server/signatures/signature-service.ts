@@ -1,4 +1,3 @@
-import { Types } from 'mongoose';
 import type { OutboxRepository } from '../mail/outbox-repository.js';
 import type { PetitionRepository } from '../petitions/petition-repository.js';
 import type { PetitionService } from '../petitions/petition-service.js';
@@ -7,7 +6,7 @@ import { AppError } from '../shared/errors.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import type { TallyService } from '../tallies/tally-service.js';
 import type { ConfirmTokenRepository } from './confirm-token-repository.js';
-import type { SignatureRepository } from './signature-repository.js';
+import { signatureId, type SignatureRepository } from './signature-repository.js';
 import type { SignatureInput } from './signature-types.js';
 
 interface Deps {
@@ -40,7 +39,6 @@ export function createSignatureService({ petitions, petitionService, signatures,
     const countsAtOnce = petition.verification === 'none';
     const emailHash = protector.emailHash(input.canonicalEmail);
     const outcome = await signatures.insert({
-      id: new Types.ObjectId(),
       petitionId: petition.id,
       emailHash,
       domainHash: protector.domainHash(input.emailDomain),
@@ -54,7 +52,8 @@ export function createSignatureService({ petitions, petitionService, signatures,
       createdAt: now,
     });
     const created = outcome === 'created';
-    await outbox.enqueue({ kind: 'signature-mail', payload: { petitionId: petition.id, emailHash, firstSubmission: created, lang: meta.lang } }, now);
+    const payload = { petitionId: petition.id, signatureId: signatureId(petition.id, emailHash), firstSubmission: created, lang: meta.lang };
+    await outbox.enqueue({ kind: 'signature-mail', payload }, now);
     if (countsAtOnce) await tallies.add(petition.id, input.country, created ? 1 : 0);
     return { status: countsAtOnce ? 'signed' : 'check-email', petition };
   }

@@ -4,13 +4,15 @@ export type TextResult = { ok: true; value: string } | { ok: false; reason: 'req
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/u;
 const CONTROL = /\p{Cc}/u;
 const CONTROL_EXCEPT_NEWLINE = /[^\P{Cc}\n]/u;
+// What invalid UTF-8 (decoded to U+FFFD) and unpaired UTF-16 surrogates leave behind: never part of real text.
+const BROKEN_ENCODING = /[\p{Cs}\uFFFD]/u;
 
 const length = (s: string) => [...s].length;
 
-/** Person names: Unicode NFC, collapsed whitespace, no control or bidi-override characters. */
+/** Person names: Unicode NFC, collapsed whitespace, no control, bidi-override or broken-encoding characters. */
 export function normaliseName(input: string, max = 100): TextResult {
   const value = input.normalize('NFC');
-  if (CONTROL.test(value) || BIDI_CONTROLS.test(value)) return { ok: false, reason: 'invalid_characters' };
+  if (CONTROL.test(value) || BIDI_CONTROLS.test(value) || BROKEN_ENCODING.test(value)) return { ok: false, reason: 'invalid_characters' };
   const collapsed = value.replace(/\s+/gu, ' ').trim();
   if (!collapsed) return { ok: false, reason: 'required' };
   if (length(collapsed) > max) return { ok: false, reason: 'too_long' };
@@ -18,10 +20,10 @@ export function normaliseName(input: string, max = 100): TextResult {
   return { ok: true, value: collapsed };
 }
 
-/** Free text such as comments: newlines allowed, other control and bidi-override characters not. */
+/** Free text such as comments: newlines allowed, other control, bidi-override and broken-encoding characters not. */
 export function normaliseComment(input: string, max = 500): TextResult {
   const value = input.normalize('NFC').replace(/\r\n?/g, '\n').trim();
-  if (CONTROL_EXCEPT_NEWLINE.test(value) || BIDI_CONTROLS.test(value)) return { ok: false, reason: 'invalid_characters' };
+  if (CONTROL_EXCEPT_NEWLINE.test(value) || BIDI_CONTROLS.test(value) || BROKEN_ENCODING.test(value)) return { ok: false, reason: 'invalid_characters' };
   if (length(value) > max) return { ok: false, reason: 'too_long' };
   return { ok: true, value };
 }

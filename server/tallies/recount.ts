@@ -16,14 +16,16 @@ export function createRecount(deps: { petitions: PetitionRepository; signatures:
     const all = [...(await deps.petitions.listByStatus('open')), ...(await deps.petitions.listByStatus('closed'))];
     for (const petition of all) {
       const counted = await deps.signatures.countConfirmedByCountry(petition.id);
-      const maintained = new Map((await deps.tallies.read(petition.id)).map((r) => [r.country, r.count]));
+      const maintained = new Map((await deps.tallies.read(petition.id)).rows.map((r) => [r.country, r.count]));
+      const corrections = new Map<string, number>();
       for (const country of new Set([...counted.keys(), ...maintained.keys()])) {
         const c = counted.get(country) ?? 0;
         const m = maintained.get(country) ?? 0;
         if (c === m) continue;
         drift.push({ petition: petition.slug, country, maintained: m, counted: c });
-        if (fix) await deps.tallies.set(petition.id, country, c, deps.clock());
+        corrections.set(country, c);
       }
+      if (fix && corrections.size > 0) await deps.tallies.set(petition.id, corrections, deps.clock());
     }
     return { petitions: all.length, drift };
   };

@@ -1,47 +1,61 @@
-import { Schema, Types, type Connection } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 
+// One document per petition, `_id` = petition id, counts keyed by country code: reading a
+// petition's tallies is a single _id lookup of O(countries), on MongoDB and FerretDB alike.
 const tallySchema = new Schema(
   {
-    petitionId: { type: Schema.Types.ObjectId, required: true },
-    country: { type: String, required: true },
-    count: { type: Number, required: true },
+    _id: String,
+    counts: { type: Schema.Types.Mixed, required: true },
     updatedAt: { type: Date, required: true },
   },
-  { collection: 'tallies', versionKey: false },
+  { collection: 'tallies', versionKey: false, minimize: false },
 );
-tallySchema.index({ petitionId: 1, country: 1 }, { unique: true });
 
 export interface TallyRow {
   country: string;
   count: number;
-  updatedAt: Date;
 }
 
+export interface TallyDocument {
+  rows: TallyRow[];
+  updatedAt: Date | null;
+}
+
+const COUNTRY = /^[A-Z]{2}$/;
 const isDuplicateKey = (e: unknown) => (e as { code?: number }).code === 11000;
 
 export function createTallyRepository(connection: Connection) {
   const Tallies = connection.model('Tally', tallySchema);
+
+  const fieldsOf = (changes: Map<string, number>) => {
+    const fields: Record<string, number> = {};
+    for (const [country, n] of changes) {
+      if (!COUNTRY.test(country)) throw new Error(`not a country code: ${country}`);
+      fields[`counts.${country}`] = n;
+    }
+    return fields;
+  };
+
+  async function upsert(petitionId: string, update: object) {
+    try {
+      await Tallies.collection.updateOne({ _id: petitionId as never }, update, { upsert: true });
+    } catch (error) {
+      // Two first writes racing to create the document: the loser retries as a plain update.
+      if (!isDuplicateKey(error)) throw error;
+      await Tallies.collection.updateOne({ _id: petitionId as never }, update);
+    }
+  }
+
   return {
-    init: () => Tallies.createIndexes(),
-    /** One row per country: reading costs O(countries), never a count over signatures. */
-    async read(petitionId: string): Promise<TallyRow[]> {
-      const docs = await Tallies.find({ petitionId: new Types.ObjectId(petitionId) }, { _id: 0, country: 1, count: 1, updatedAt: 1 }).lean<TallyRow[]>();
-      return docs.map((d) => ({ country: d.country, count: d.count, updatedAt: d.updatedAt }));
+    init: () => Promise.resolve(),
+    async read(petitionId: string): Promise<TallyDocument> {
+      const doc = await Tallies.findById(petitionId).lean<{ counts: Record<string, number>; updatedAt: Date }>();
+      if (!doc) return { rows: [], updatedAt: null };
+      return { rows: Object.entries(doc.counts).map(([country, count]) => ({ country, count })), updatedAt: doc.updatedAt };
     },
-    async add(petitionId: string, country: string, delta: number, now: Date): Promise<void> {
-      const filter = { petitionId: new Types.ObjectId(petitionId), country };
-      const update = { $inc: { count: delta }, $set: { updatedAt: now } };
-      try {
-        await Tallies.updateOne(filter, update, { upsert: true });
-      } catch (error) {
-        // Two first increments racing to create the row: the loser retries as a plain update.
-        if (!isDuplicateKey(error)) throw error;
-        await Tallies.updateOne(filter, update);
-      }
-    },
-    async set(petitionId: string, country: string, count: number, now: Date): Promise<void> {
-      await Tallies.updateOne({ petitionId: new Types.ObjectId(petitionId), country }, { $set: { count, updatedAt: now } }, { upsert: true });
-    },
+    /** Applies several countries' deltas in one write. */
+    add: (petitionId: string, deltas: Map<string, number>, now: Date) => upsert(petitionId, { $inc: fieldsOf(deltas), $set: { updatedAt: now } }),
+    set: (petitionId: string, counts: Map<string, number>, now: Date) => upsert(petitionId, { $set: { ...fieldsOf(counts), updatedAt: now } }),
   };
 }
 

@@ -1,5 +1,4 @@
-import { createKeyedSerializer } from '../shared/batcher.js';
-import type { TallyRepository, TallyRow } from './tally-repository.js';
+import type { TallyDocument, TallyRepository } from './tally-repository.js';
 
 export interface Tally {
   total: number;
@@ -13,40 +12,46 @@ interface Deps {
   cacheSeconds: number;
 }
 
-export function summarise(rows: TallyRow[]): Tally {
+export function summarise({ rows, updatedAt }: TallyDocument): Tally {
   const countries = rows
     .filter((r) => r.count > 0)
     .map((r) => ({ code: r.country, count: r.count }))
     .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
-  const updatedAt = rows.reduce<Date | null>((max, r) => (!max || r.updatedAt > max ? r.updatedAt : max), null);
   return { total: countries.reduce((sum, c) => sum + c.count, 0), countries, updatedAt };
 }
 
 /**
- * Maintained counts. Increments for one petition and country are coalesced and written one
- * after another by this process: FerretDB 1.x applies updates as read-modify-write, so two
- * concurrent $inc on one row could lose one. (MongoDB's $inc is atomic across instances anyway.)
+ * Maintained counts. A petition's increments are coalesced and written one write at a time by
+ * this process: FerretDB 1.x applies an update as read-modify-write, so two concurrent $inc on
+ * one document could lose one. (On MongoDB $inc is atomic across instances anyway.) Coalescing
+ * also means one write carries every confirmation that arrived while the previous one was in flight.
  */
 export function createTallyService({ repo, clock, cacheSeconds }: Deps) {
-  const serialize = createKeyedSerializer();
-  const pending = new Map<string, { delta: number; done: Promise<void> }>();
+  const pending = new Map<string, { deltas: Map<string, number>; done: Promise<void> }>();
+  const writing = new Map<string, Promise<void>>();
   const cache = new Map<string, { at: number; tally: Tally }>();
 
   function add(petitionId: string, country: string, delta: number): Promise<void> {
-    const key = `${petitionId}:${country}`;
-    const queued = pending.get(key);
-    if (queued) {
-      queued.delta += delta;
-      return queued.done;
+    let batch = pending.get(petitionId);
+    if (!batch) {
+      const deltas = new Map<string, number>();
+      const previous = writing.get(petitionId) ?? Promise.resolve();
+      const done = previous
+        .catch(() => undefined)
+        .then(async () => {
+          pending.delete(petitionId);
+          await repo.add(petitionId, deltas, clock());
+          cache.delete(petitionId);
+        });
+      batch = { deltas, done };
+      pending.set(petitionId, batch);
+      writing.set(petitionId, done);
+      void done.catch(() => undefined).then(() => {
+        if (writing.get(petitionId) === done) writing.delete(petitionId);
+      });
     }
-    const entry = { delta, done: Promise.resolve() };
-    pending.set(key, entry);
-    entry.done = serialize(key, async () => {
-      pending.delete(key);
-      await repo.add(petitionId, country, entry.delta, clock());
-      cache.delete(petitionId);
-    });
-    return entry.done;
+    batch.deltas.set(country, (batch.deltas.get(country) ?? 0) + delta);
+    return batch.done;
   }
 
   async function read(petitionId: string, { fresh = false } = {}): Promise<Tally> {

@@ -35,12 +35,14 @@ const SID_COOKIE = 'hv_sid';
 export function createCsrf(secret: Buffer, isProduction: boolean) {
   const cookieOptions = { sameSite: 'lax' as const, secure: isProduction, httpOnly: true, path: '/' };
   const browserId: RequestHandler = (req, res, next) => {
-    const cookies = (req.cookies ?? {}) as Record<string, string>;
+    // cookie-parser turns "j:"-prefixed cookies into objects; every cookie we set is a string, so anything else is dropped.
+    const cookies = Object.fromEntries(Object.entries((req.cookies ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
     if (!cookies[SID_COOKIE] || !/^[A-Za-z0-9_-]{22}$/.test(cookies[SID_COOKIE])) {
       const sid = randomBytes(16).toString('base64url');
       res.cookie(SID_COOKIE, sid, cookieOptions);
-      req.cookies = { ...cookies, [SID_COOKIE]: sid };
+      cookies[SID_COOKIE] = sid;
     }
+    req.cookies = cookies;
     next();
   };
   const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
