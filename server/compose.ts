@@ -59,6 +59,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     tokens,
     notices,
     templates: createMailTemplates(i18n),
+    protector,
     transport: mailTransport,
     logger: logger.child({ component: 'mail-worker' }),
     clock,

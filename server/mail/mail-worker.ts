@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { PetitionRepository } from '../petitions/petition-repository.js';
+import type { Petition } from '../petitions/petition-types.js';
+import type { DataProtector } from '../shared/data-protector.js';
+import { createTtlCache } from '../shared/ttl-cache.js';
 import type { ConfirmTokenRepository } from '../signatures/confirm-token-repository.js';
 import type { NoticeRepository } from '../signatures/notice-repository.js';
 import type { SignatureRepository } from '../signatures/signature-repository.js';
-import { createTtlCache } from '../shared/ttl-cache.js';
-import type { Petition } from '../petitions/petition-types.js';
 import type { MailTemplates, TemplateName } from './mail-templates.js';
 import type { MailTransport } from './mail-transport.js';
 import type { ClaimedJob, OutboxRepository } from './outbox-repository.js';
@@ -20,11 +21,20 @@ interface Deps {
   notices: NoticeRepository;
   templates: MailTemplates;
   transport: MailTransport;
+  protector: DataProtector;
   logger: Logger;
   clock: () => Date;
-  /** True while signers are waiting: the worker then sends at most one message per `busyPauseMs`. */
+  /** True while signers are waiting: the worker then keeps only a trickle going (see runOnce). */
   busy?: () => boolean;
   config: { baseUrl: string; tokenTtlHours: number; pollMs: number; maxAttempts: number; batchSize?: number; concurrency?: number; busyPauseMs?: number };
+}
+
+interface Plan {
+  job: ClaimedJob;
+  template: TemplateName;
+  to: string;
+  vars: Record<string, unknown>;
+  signatureId?: string;
 }
 
 const LEASE_MS = 5 * 60_000;
@@ -32,66 +42,101 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const backoffMs = (attempt: number) => Math.min(30_000 * 2 ** attempt, 6 * 3600_000);
 
 export function createMailWorker(deps: Deps) {
-  const { outbox, petitions, signatures, tokens, notices, templates, transport, logger, clock, config, busy = () => false } = deps;
+  const { outbox, petitions, signatures, tokens, notices, templates, transport, protector, logger, clock, config, busy = () => false } = deps;
+  const petitionById = createTtlCache<Petition | null>(5000);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
   let stopped = true;
-  const petitionById = createTtlCache<Petition | null>(5000);
 
-  /** Decides, at send time, which message a signer gets; null when none is due. */
-  async function compose(job: ClaimedJob) {
-    const { petitionId, signatureId, firstSubmission, lang } = job.payload;
-    const [signature, petition] = await Promise.all([signatures.findById(signatureId), petitionById.get(petitionId, () => petitions.findById(petitionId))]);
-    if (!signature || !petition) return null;
-    if (!firstSubmission && !(await notices.claimSlot(signature.id, MAX_NOTICES, clock()))) return null;
+  /** Decides which message a job becomes; null when none is due (deleted petition, notice cap reached). */
+  async function plan(job: ClaimedJob): Promise<Plan | null> {
+    const { petitionId, signatureId, firstSubmission, recipient } = job.payload;
+    const petition = await petitionById.get(petitionId, () => petitions.findById(petitionId));
+    if (!petition) return null;
+    const vars: Record<string, unknown> = { title: petition.title, petitionUrl: `${config.baseUrl}/petitions/${petition.slug}` };
 
-    const petitionUrl = `${config.baseUrl}/petitions/${petition.slug}`;
-    const vars: Record<string, unknown> = { firstName: signature.details.firstName, title: petition.title, petitionUrl };
-    let template: TemplateName;
-    if (signature.status === 'pending') {
-      const expiresAt = new Date(clock().getTime() + config.tokenTtlHours * 3600_000);
-      vars.confirmUrl = `${config.baseUrl}/confirm/${await tokens.issue(signature.id, expiresAt)}`;
-      vars.days = Math.round(config.tokenTtlHours / 24);
-      template = 'confirm-signature';
+    if (firstSubmission) {
+      // A first submission's state is known without reading the signature back.
+      const { firstName, email } = protector.open<{ firstName: string; email: string }>(Buffer.from(recipient, 'base64'), `outbox:${signatureId}`);
+      const template = petition.verification === 'none' ? 'signature-counted' : 'confirm-signature';
+      return { job, template, to: email, vars: { ...vars, firstName }, signatureId };
+    }
+    // A repeat: tell the address on file, at most MAX_NOTICES times per signature.
+    const signature = await signatures.findById(signatureId);
+    if (!signature || !(await notices.claimSlot(signature.id, MAX_NOTICES, clock()))) return null;
+    const template = signature.status === 'pending' ? 'confirm-signature' : 'already-signed';
+    return { job, template, to: signature.details.email, vars: { ...vars, firstName: signature.details.firstName }, signatureId };
+  }
+
+  async function issueTokens(plans: Plan[]) {
+    const needing = plans.filter((p) => p.template === 'confirm-signature');
+    const expiresAt = new Date(clock().getTime() + config.tokenTtlHours * 3600_000);
+    const issued = await tokens.issueMany(needing.map((p) => p.signatureId!), expiresAt);
+    needing.forEach((p, i) => {
+      p.vars.confirmUrl = `${config.baseUrl}/confirm/${issued[i]}`;
+      p.vars.days = Math.round(config.tokenTtlHours / 24);
+    });
+  }
+
+  async function failed(job: ClaimedJob, error: unknown) {
+    // Log the kind of failure, never the message or the address.
+    const reason = String((error as { code?: string }).code ?? (error as Error).name);
+    if (job.attempts + 1 >= config.maxAttempts) {
+      logger.error({ jobId: job.id, attempts: job.attempts + 1, reason }, 'mail job failed for good');
+      await outbox.fail(job, reason);
     } else {
-      template = firstSubmission ? 'signature-counted' : 'already-signed';
-    }
-    return { to: signature.details.email, ...templates.render(template, lang, vars) };
-  }
-
-  async function handle(job: ClaimedJob) {
-    try {
-      const mail = await compose(job);
-      if (mail) await transport.send(mail);
-      await outbox.complete(job);
-    } catch (error) {
-      const attempts = job.attempts + 1;
-      // Log the kind of failure, never the message or the address.
-      const reason = (error as { code?: string }).code ?? (error as Error).name;
-      if (attempts >= config.maxAttempts) {
-        logger.error({ jobId: job.id, attempts, reason }, 'mail job failed for good');
-        await outbox.fail(job, reason);
-      } else {
-        logger.warn({ jobId: job.id, attempts, reason }, 'mail job failed, will retry');
-        await outbox.retryLater(job, new Date(clock().getTime() + backoffMs(job.attempts)), reason);
-      }
+      logger.warn({ jobId: job.id, attempts: job.attempts + 1, reason }, 'mail job failed, will retry');
+      await outbox.retryLater(job, new Date(clock().getTime() + backoffMs(job.attempts)), reason);
     }
   }
 
-  /** Processes what is due now; returns how many jobs it handled. */
-  async function runOnce(): Promise<number> {
-    const jobs = await outbox.claimDue(clock(), config.batchSize ?? 100, LEASE_MS);
-    const queue = [...jobs];
+  /** Runs `task` over items with a bounded number in flight; under a signing flood, one at a time with pauses. */
+  async function eachLimited<T>(items: T[], task: (item: T) => Promise<void>) {
+    const queue = [...items];
     const pause = config.busyPauseMs ?? 100;
-    const workers = Array.from({ length: config.concurrency ?? 2 }, async (_, slot) => {
-      for (let job = queue.shift(); job; job = queue.shift()) {
-        // Under a signing flood only one slot keeps a trickle going; the others wait it out.
-        while (busy() && slot > 0) await sleep(pause);
-        await handle(job);
-        if (busy()) await sleep(pause);
+    await Promise.all(
+      Array.from({ length: config.concurrency ?? 2 }, async (_, slot) => {
+        for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+          while (busy() && slot > 0) await sleep(pause);
+          await task(item);
+          if (busy()) await sleep(pause);
+        }
+      }),
+    );
+  }
+
+  /**
+   * One pass: claim a batch, work out each message, issue the batch's tokens in one write, send,
+   * then remove the sent jobs in one write. Returns how many jobs it claimed.
+   */
+  async function runOnce(): Promise<number> {
+    const jobs = await outbox.claimDue(clock(), config.batchSize ?? 200, LEASE_MS);
+    const plans: Plan[] = [];
+    const done: ClaimedJob[] = [];
+    await eachLimited(jobs, async (job) => {
+      try {
+        const p = await plan(job);
+        if (p) plans.push(p);
+        else done.push(job);
+      } catch (error) {
+        await failed(job, error);
       }
     });
-    await Promise.all(workers);
+    try {
+      await issueTokens(plans);
+    } catch (error) {
+      for (const p of plans) await failed(p.job, error);
+      plans.length = 0;
+    }
+    await eachLimited(plans, async (p) => {
+      try {
+        await transport.send({ to: p.to, ...templates.render(p.template, p.job.payload.lang, p.vars) });
+        done.push(p.job);
+      } catch (error) {
+        await failed(p.job, error);
+      }
+    });
+    await outbox.completeMany(done);
     return jobs.length;
   }
 

@@ -1,10 +1,13 @@
 import { Schema, Types, type Connection } from 'mongoose';
 import { createBatcher } from '../shared/batcher.js';
 
-/** Jobs hold references and keyed hashes only, never an address or a name. */
+/**
+ * A job holds references, plus the recipient's first name and address sealed with AES-GCM (bound
+ * to the signature id), so that sending a first email never has to read the signatures collection.
+ */
 export interface OutboxJob {
   kind: 'signature-mail';
-  payload: { petitionId: string; signatureId: string; firstSubmission: boolean; lang: string };
+  payload: { petitionId: string; signatureId: string; firstSubmission: boolean; lang: string; recipient: string };
 }
 
 export interface ClaimedJob extends OutboxJob {
@@ -83,9 +86,11 @@ export function createOutboxRepository(connection: Connection) {
         .filter((_, index) => !lost.has(index))
         .map((d) => ({ id: d._id, kind: d.kind, payload: d.payload, attempts: d.attempts }));
     },
-    async complete(job: Pick<ClaimedJob, 'id' | 'attempts'>): Promise<void> {
-      await Outbox.deleteOne({ _id: job.id });
-      await Claims.deleteOne({ _id: claimId(job.id, job.attempts) });
+    /** One write per batch: on FerretDB every delete scans the queue, so deleting one by one would cost O(queue) per email. */
+    async completeMany(jobs: Pick<ClaimedJob, 'id' | 'attempts'>[]): Promise<void> {
+      if (jobs.length === 0) return;
+      await Outbox.deleteMany({ _id: { $in: jobs.map((j) => j.id) } });
+      await Claims.deleteMany({ _id: { $in: jobs.map((j) => claimId(j.id, j.attempts)) } });
     },
     async retryLater(job: Pick<ClaimedJob, 'id' | 'attempts'>, nextAttemptAt: Date, error: string): Promise<void> {
       await Outbox.updateOne({ _id: job.id }, { $set: { attempts: job.attempts + 1, nextAttemptAt, lastError: error } });

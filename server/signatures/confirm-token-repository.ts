@@ -16,13 +16,19 @@ export const hashToken = (token: string) => createHash('sha256').update(token, '
 
 export function createConfirmTokenRepository(connection: Connection) {
   const Tokens = connection.model('ConfirmToken', tokenSchema);
+
+  /** Tokens for several signatures in one write; only their hashes are stored. */
+  async function issueMany(signatureIds: string[], expiresAt: Date): Promise<string[]> {
+    if (signatureIds.length === 0) return [];
+    const tokens = signatureIds.map(() => randomBytes(32).toString('base64url'));
+    await Tokens.collection.insertMany(signatureIds.map((signatureId, i) => ({ _id: hashToken(tokens[i]!) as never, signatureId, expiresAt })));
+    return tokens;
+  }
+
   return {
     init: () => Tokens.createIndexes(),
-    async issue(signatureId: string, expiresAt: Date): Promise<string> {
-      const token = randomBytes(32).toString('base64url');
-      await Tokens.collection.insertOne({ _id: hashToken(token) as never, signatureId, expiresAt });
-      return token;
-    },
+    issueMany,
+    issue: async (signatureId: string, expiresAt: Date): Promise<string> => (await issueMany([signatureId], expiresAt))[0]!,
     async find(token: string): Promise<{ signatureId: string; expiresAt: Date } | null> {
       if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
       const doc = await Tokens.findById(hashToken(token)).lean<{ signatureId: string; expiresAt: Date }>();

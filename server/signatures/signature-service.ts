@@ -52,7 +52,9 @@ export function createSignatureService({ petitions, petitionService, signatures,
       createdAt: now,
     });
     const created = outcome === 'created';
-    const payload = { petitionId: petition.id, signatureId: signatureId(petition.id, emailHash), firstSubmission: created, lang: meta.lang };
+    const id = signatureId(petition.id, emailHash);
+    const recipient = protector.seal({ firstName: input.firstName, email: input.email }, `outbox:${id}`).toString('base64');
+    const payload = { petitionId: petition.id, signatureId: id, firstSubmission: created, lang: meta.lang, recipient };
     await outbox.enqueue({ kind: 'signature-mail', payload }, now);
     if (countsAtOnce) await tallies.add(petition.id, input.country, created ? 1 : 0);
     return { status: countsAtOnce ? 'signed' : 'check-email', petition };
