@@ -13,6 +13,7 @@ import { createPetitionService } from './petitions/petition-service.js';
 import { DatabaseStore } from './rate-limit/database-store.js';
 import { createDataProtector } from './shared/data-protector.js';
 import { createLoadMonitor } from './shared/load-monitor.js';
+import { createMaintenance } from './shared/maintenance.js';
 import { createConfirmTokenRepository } from './signatures/confirm-token-repository.js';
 import { createNoticeRepository } from './signatures/notice-repository.js';
 import { createSignatureRepository } from './signatures/signature-repository.js';
@@ -64,9 +65,17 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     logger: logger.child({ component: 'mail-worker' }),
     clock,
     busy: signingLoad.busy,
-    config: { baseUrl: config.BASE_URL, tokenTtlHours: config.CONFIRM_TOKEN_TTL_HOURS, pollMs: config.OUTBOX_POLL_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS, concurrency: config.OUTBOX_CONCURRENCY },
+    config: {
+      baseUrl: config.BASE_URL,
+      tokenTtlHours: config.CONFIRM_TOKEN_TTL_HOURS,
+      pollMs: config.OUTBOX_POLL_MS,
+      maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+      retryBaseMs: config.OUTBOX_RETRY_BASE_MS,
+      concurrency: config.OUTBOX_CONCURRENCY,
+    },
   });
 
+  const maintenance = createMaintenance({ tokens, outbox, clock, logger: logger.child({ component: 'maintenance' }) });
   const stores: DatabaseStore[] = [];
   const rateLimitStore = (prefix: string) => {
     const store = new DatabaseStore(connection, { prefix, hashKey: (key) => protector.ipHash(key) });
@@ -83,6 +92,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     signatureService,
     recount,
     mailWorker,
+    maintenance,
     outbox,
     tokens,
     rateLimitStore,
@@ -93,6 +103,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     seedDemo: () => petitionService.create(DEMO_PETITION),
     isEmpty: async () => (await petitions.count()) === 0,
     async close() {
+      maintenance.stop();
       await mailWorker.stop();
       await Promise.all(stores.map((s) => s.shutdown()));
       mailTransport.close();

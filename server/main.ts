@@ -10,6 +10,7 @@ if (database.embedded && config.SEED_DEMO && (await services.isEmpty())) {
   logger.info('empty embedded database: added the demo petition');
 }
 services.mailWorker.start();
+services.maintenance.start();
 
 const server = createApp(services).listen(config.PORT, config.HOST, () => {
   const { port } = server.address() as AddressInfo;

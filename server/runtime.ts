@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { resolveDataKey } from './config/data-key.js';
@@ -17,6 +18,8 @@ export interface Runtime {
 export async function startRuntime(options: { logLevel?: string } = {}): Promise<Runtime> {
   let config: Config;
   try {
+    // A local .env, if present, fills what the environment leaves unset (Node's own loader, no dependency).
+    if (existsSync('.env')) process.loadEnvFile('.env');
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -133,6 +133,17 @@ describe('signing through the JSON API', () => {
     assert.equal((await details(petition.slug)).body.total, 0);
   });
 
+  test('when a confirmation token expired more than 30 days ago, then maintenance removes it and the link is unknown', async () => {
+    const petition = await givenPetition(stack, { verification: 'none' });
+    await postJson(signUrl(petition.slug), aSigner());
+    const oldToken = await stack.services.tokens.issue(`${petition.slug}:any`, new Date(Date.now() - 31 * 24 * 3600_000));
+    const recentToken = await stack.services.tokens.issue(`${petition.slug}:any`, new Date(Date.now() - 1000));
+    const { tokensRemoved } = await stack.services.maintenance.runOnce();
+    assert.ok(tokensRemoved >= 1);
+    assert.equal(await stack.services.tokens.find(oldToken), null);
+    assert.notEqual(await stack.services.tokens.find(recentToken), null);
+  });
+
   test('when a petition is closed, then signing is refused with 409 and a clear message', async () => {
     const petition = await givenPetition(stack, { status: 'closed' });
     const res = await postJson(signUrl(petition.slug), aSigner());

@@ -29,6 +29,7 @@ export const configSchema = z.object({
   OUTBOX_POLL_MS: positiveInt.default(500),
   OUTBOX_MAX_ATTEMPTS: positiveInt.default(12),
   OUTBOX_CONCURRENCY: positiveInt.default(2),
+  OUTBOX_RETRY_BASE_MS: positiveInt.default(30_000),
   MAIL_YIELD_ABOVE_INFLIGHT: positiveInt.default(16),
   COUNT_CACHE_SECONDS: z.coerce.number().min(0).default(2),
   TRUST_PROXY: z.string().default('loopback'),

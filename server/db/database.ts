@@ -5,6 +5,8 @@ import { startEmbeddedFerretDb } from './embedded-ferretdb.js';
 
 export interface Database {
   connection: Connection;
+  /** Where it lives, so that a second connection (another app instance, a test) can reach it. */
+  uri: string;
   embedded: boolean;
   close(): Promise<void>;
 }
@@ -31,6 +33,7 @@ export async function openDatabase(
       .asPromise();
     return {
       connection,
+      uri,
       embedded: embedded !== null,
       async close() {
         await connection.close();

@@ -26,7 +26,16 @@ interface Deps {
   clock: () => Date;
   /** True while signers are waiting: the worker then keeps only a trickle going (see runOnce). */
   busy?: () => boolean;
-  config: { baseUrl: string; tokenTtlHours: number; pollMs: number; maxAttempts: number; batchSize?: number; concurrency?: number; busyPauseMs?: number };
+  config: {
+    baseUrl: string;
+    tokenTtlHours: number;
+    pollMs: number;
+    maxAttempts: number;
+    retryBaseMs?: number;
+    batchSize?: number;
+    concurrency?: number;
+    busyPauseMs?: number;
+  };
 }
 
 interface Plan {
@@ -39,7 +48,8 @@ interface Plan {
 
 const LEASE_MS = 5 * 60_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-export const backoffMs = (attempt: number) => Math.min(30_000 * 2 ** attempt, 6 * 3600_000);
+/** Exponential backoff from `baseMs`, capped at six hours. */
+export const backoffMs = (attempt: number, baseMs = 30_000) => Math.min(baseMs * 2 ** attempt, 6 * 3600_000);
 
 export function createMailWorker(deps: Deps) {
   const { outbox, petitions, signatures, tokens, notices, templates, transport, protector, logger, clock, config, busy = () => false } = deps;
@@ -86,7 +96,7 @@ export function createMailWorker(deps: Deps) {
       await outbox.fail(job, reason);
     } else {
       logger.warn({ jobId: job.id, attempts: job.attempts + 1, reason }, 'mail job failed, will retry');
-      await outbox.retryLater(job, new Date(clock().getTime() + backoffMs(job.attempts)), reason);
+      await outbox.retryLater(job, new Date(clock().getTime() + backoffMs(job.attempts, config.retryBaseMs)), reason);
     }
   }
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import mongoose from 'mongoose';
 import { pino } from 'pino';
 import { createApp } from '../../server/app.js';
 import { createServices, type Services } from '../../server/compose.js';
@@ -12,6 +13,8 @@ import { startSmtpServer, type SmtpServer } from './smtp.js';
 
 export interface Stack {
   baseUrl: string;
+  /** Another app instance (own connection, services and mail worker) on the same database. */
+  startInstance(): Promise<{ services: Services; stop(): Promise<void> }>;
   services: Services;
   database: Database;
   smtp: SmtpServer;
@@ -42,19 +45,36 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   });
   const logger = pino({ level: 'silent' });
   const database = await openDatabase(config, logger, { inMemory: false, dbName: `t_${randomBytes(6).toString('hex')}` });
-  const services = await createServices({ config, connection: database.connection, logger, dataKey: randomBytes(32) });
+  const dataKey = randomBytes(32);
+  const services = await createServices({ config, connection: database.connection, logger, dataKey });
   services.mailWorker.start();
   const server = createApp(services).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
 
+  const instances: { stop(): Promise<void> }[] = [];
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    async startInstance() {
+      const connection = await mongoose.createConnection(database.uri, { dbName: database.connection.name }).asPromise();
+      const other = await createServices({ config, connection, logger, dataKey });
+      other.mailWorker.start();
+      const instance = {
+        services: other,
+        async stop() {
+          await other.close();
+          await connection.close();
+        },
+      };
+      instances.push(instance);
+      return instance;
+    },
     services,
     database,
     smtp,
     dataDir,
     async stop() {
+      for (const instance of instances) await instance.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await services.close();
