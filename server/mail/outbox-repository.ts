@@ -86,21 +86,23 @@ export function createOutboxRepository(connection: Connection) {
         .filter((_, index) => !lost.has(index))
         .map((d) => ({ id: d._id, kind: d.kind, payload: d.payload, attempts: d.attempts }));
     },
-    /** One write per batch: on FerretDB every delete scans the queue, so deleting one by one would cost O(queue) per email. */
-    async completeMany(jobs: Pick<ClaimedJob, 'id' | 'attempts'>[]): Promise<void> {
+    /**
+     * One write per batch: on FerretDB every delete scans the queue, so deleting one by one would
+     * cost O(queue) per email. Claims are kept (maintenance removes them a day later): another
+     * instance may still hold a stale read of these jobs, and must find their claims taken.
+     */
+    async completeMany(jobs: Pick<ClaimedJob, 'id'>[]): Promise<void> {
       if (jobs.length === 0) return;
       await Outbox.deleteMany({ _id: { $in: jobs.map((j) => j.id) } });
-      await Claims.deleteMany({ _id: { $in: jobs.map((j) => claimId(j.id, j.attempts)) } });
     },
     async retryLater(job: Pick<ClaimedJob, 'id' | 'attempts'>, nextAttemptAt: Date, error: string): Promise<void> {
+      // The next attempt has a new number, hence a new claim; this attempt's claim stays taken.
       await Outbox.updateOne({ _id: job.id }, { $set: { attempts: job.attempts + 1, nextAttemptAt, lastError: error } });
-      await Claims.deleteOne({ _id: claimId(job.id, job.attempts) });
     },
     async fail(job: Pick<ClaimedJob, 'id' | 'attempts'>, error: string): Promise<void> {
       await Outbox.updateOne({ _id: job.id }, { $set: { status: 'failed', attempts: job.attempts + 1, lastError: error } });
-      await Claims.deleteOne({ _id: claimId(job.id, job.attempts) });
     },
-    /** Claims left by workers that died mid-send; expired in code, as FerretDB has no TTL indexes. */
+    /** Claims are kept a day to fend off stale reads, then removed here: FerretDB has no TTL indexes. */
     async deleteStaleClaims(before: Date): Promise<number> {
       return (await Claims.deleteMany({ at: { $lt: before } })).deletedCount;
     },
