@@ -87,6 +87,11 @@ export function createApp(services: Services): Express {
   app.use('/api/v1', api);
 
   const csrf = createCsrf(services.secrets.csrf, config.isProduction);
+  // Pages carry a per-browser CSRF token: a shared cache must never hand one person's page to another.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'private, no-store');
+    next();
+  });
   app.use(cookieParser(), csrf.browserId, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   const renderPetition = createPetitionPageRenderer(services.petitionService, services.formGuard, csrf.token);
   app.use(petitionPageRoutes(services.petitionService, renderPetition));

@@ -366,3 +366,15 @@ describe('what every page sends', () => {
     assert.equal((await fetch(`${stack.baseUrl}/static/css/site.0000000000.css`)).status, 404, 'stale hashes are not served');
   });
 });
+
+describe('campaign links and caching', () => {
+  test('when a petition is opened from a link with ?ref=, then the form carries the ref and the page may not be stored by shared caches', async () => {
+    const petition = await givenPetition(stack);
+    const res = await fetch(`${stack.baseUrl}/petitions/${petition.slug}?ref=newsletter_7`);
+    const html = await res.text();
+    assert.match(html, /name="ref" value="newsletter_7"/);
+    assert.match(res.headers.get('cache-control') ?? '', /private, no-store/);
+    const hostile = await (await fetch(`${stack.baseUrl}/petitions/${petition.slug}?ref=%22%3E%3Cscript%3E`)).text();
+    assert.match(hostile, /name="ref" value=""/);
+  });
+});

@@ -15,7 +15,9 @@ export function createPetitionPageRenderer(petitions: PetitionService, guard: Fo
     const lang = res.locals.lang as string;
     const t = res.locals.t as (key: string, vars?: object) => string;
     const petition = await petitions.details(slug, lang);
-    const values = form.values ?? {};
+    // A campaign link's ?ref= travels with the form (validated again on submit, like every field).
+    const ref = typeof req.query.ref === 'string' && /^[A-Za-z0-9_-]{1,40}$/.test(req.query.ref) ? req.query.ref : undefined;
+    const values = form.values ?? { ref };
     const errors = Object.fromEntries(Object.entries(form.errors ?? {}).map(([field, code]) => [field, t(`errors.field.${code}`)]));
     res.render('petition', {
       title: petition.title,
