@@ -12,7 +12,9 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="$ROOT/.tools/ferretdb"
 BIN="$OUT/ferretdb"
 
-if [ -x "$BIN" ] && "$BIN" --version 2>/dev/null | grep -q "version: $VERSION"; then
+# Capture, then match: piping into `grep -q` or `head` would SIGPIPE FerretDB under pipefail.
+built_version() { "$BIN" --version 2>/dev/null || true; }
+if [ -x "$BIN" ] && [[ "$(built_version)" == *"version: $VERSION"* ]]; then
   echo "FerretDB $VERSION is already built at $BIN"
   exit 0
 fi
@@ -32,4 +34,5 @@ chmod -R u+w "$SRC"
 echo "$VERSION" > "$SRC/build/version/version.txt"
 (cd "$SRC" && GOFLAGS= go build -trimpath -o "$BIN" ./cmd/ferretdb)
 rm -rf "$SRC"
-"$BIN" --version | head -1
+[[ "$(built_version)" == *"version: $VERSION"* ]] || { echo "the built binary does not report $VERSION" >&2; exit 1; }
+echo "Built FerretDB $VERSION at $BIN"
