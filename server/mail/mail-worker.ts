@@ -120,7 +120,7 @@ export function createMailWorker(deps: Deps) {
    * then remove the sent jobs in one write. Returns how many jobs it claimed.
    */
   async function runOnce(): Promise<number> {
-    const jobs = await outbox.claimDue(clock(), config.batchSize ?? 200, LEASE_MS);
+    const jobs = await outbox.claimDue(clock(), config.batchSize ?? 500, LEASE_MS);
     const plans: Plan[] = [];
     const done: ClaimedJob[] = [];
     await eachLimited(jobs, async (job) => {
