@@ -269,8 +269,11 @@ describe('confirmation links', () => {
     const signer = aSigner();
     await signWithForm(client, petition.slug, signer);
     const fresh = await confirmationToken(signer.email as string);
-    const stored = await stack.database.connection.collection<{ _id: string; signatureId: unknown }>('confirm_tokens').findOne({ _id: hashToken(fresh) });
-    const expired = await stack.services.tokens.issue(String(stored!.signatureId), new Date(Date.now() - 1000));
+    const stored = await stack.database.connection.collection<{ _id: string; signatureId: unknown; petitionId: unknown; country: unknown }>('confirm_tokens').findOne({ _id: hashToken(fresh) });
+    const expired = await stack.services.tokens.issue(
+      { signatureId: String(stored!.signatureId), petitionId: String(stored!.petitionId), country: String(stored!.country) },
+      new Date(Date.now() - 1000),
+    );
 
     const page = await client.get(`/confirm/${expired}`);
     assert.equal(page.status, 410);

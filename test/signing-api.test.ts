@@ -122,7 +122,10 @@ describe('signing through the JSON API', () => {
     await postJson(signUrl(petition.slug), signer);
     await stack.smtp.waitFor(() => stack.smtp.to(signer.email as string).length === 1);
     const signature = await stack.database.connection.collection('confirm_tokens').findOne({}, { sort: { expiresAt: -1 } });
-    const expired = await stack.services.tokens.issue(String(signature!.signatureId), new Date(Date.now() - 1000));
+    const expired = await stack.services.tokens.issue(
+      { signatureId: String(signature!.signatureId), petitionId: String(signature!.petitionId), country: String(signature!.country) },
+      new Date(Date.now() - 1000),
+    );
 
     const unknown = await postJson(`${stack.baseUrl}/api/v1/confirm/${'A'.repeat(43)}`, '');
     assert.equal(unknown.status, 404);
@@ -136,8 +139,9 @@ describe('signing through the JSON API', () => {
   test('when a confirmation token expired more than 30 days ago, then maintenance removes it and the link is unknown', async () => {
     const petition = await givenPetition(stack, { verification: 'none' });
     await postJson(signUrl(petition.slug), aSigner());
-    const oldToken = await stack.services.tokens.issue(`${petition.slug}:any`, new Date(Date.now() - 31 * 24 * 3600_000));
-    const recentToken = await stack.services.tokens.issue(`${petition.slug}:any`, new Date(Date.now() - 1000));
+    const target = { signatureId: `${petition.slug}:any`, petitionId: 'any', country: 'GB' };
+    const oldToken = await stack.services.tokens.issue(target, new Date(Date.now() - 31 * 24 * 3600_000));
+    const recentToken = await stack.services.tokens.issue(target, new Date(Date.now() - 1000));
     const { tokensRemoved } = await stack.services.maintenance.runOnce();
     assert.ok(tokensRemoved >= 1);
     assert.equal(await stack.services.tokens.find(oldToken), null);

@@ -43,7 +43,7 @@ interface Plan {
   template: TemplateName;
   to: string;
   vars: Record<string, unknown>;
-  signatureId?: string;
+  target?: { signatureId: string; petitionId: string; country: string };
 }
 
 const LEASE_MS = 5 * 60_000;
@@ -60,7 +60,7 @@ export function createMailWorker(deps: Deps) {
 
   /** Decides which message a job becomes; null when none is due (deleted petition, notice cap reached). */
   async function plan(job: ClaimedJob): Promise<Plan | null> {
-    const { petitionId, signatureId, firstSubmission, recipient } = job.payload;
+    const { petitionId, signatureId, country, firstSubmission, recipient } = job.payload;
     const petition = await petitionById.get(petitionId, () => petitions.findById(petitionId));
     if (!petition) return null;
     const vars: Record<string, unknown> = { title: petition.title, petitionUrl: `${config.baseUrl}/petitions/${petition.slug}` };
@@ -69,19 +69,20 @@ export function createMailWorker(deps: Deps) {
       // A first submission's state is known without reading the signature back.
       const { firstName, email } = protector.open<{ firstName: string; email: string }>(Buffer.from(recipient, 'base64'), `outbox:${signatureId}`);
       const template = petition.verification === 'none' ? 'signature-counted' : 'confirm-signature';
-      return { job, template, to: email, vars: { ...vars, firstName }, signatureId };
+      return { job, template, to: email, vars: { ...vars, firstName }, target: { signatureId, petitionId, country } };
     }
     // A repeat: tell the address on file, at most MAX_NOTICES times per signature.
     const signature = await signatures.findById(signatureId);
     if (!signature || !(await notices.claimSlot(signature.id, MAX_NOTICES, clock()))) return null;
     const template = signature.status === 'pending' ? 'confirm-signature' : 'already-signed';
-    return { job, template, to: signature.details.email, vars: { ...vars, firstName: signature.details.firstName }, signatureId };
+    const target = { signatureId, petitionId, country: signature.country };
+    return { job, template, to: signature.details.email, vars: { ...vars, firstName: signature.details.firstName }, target };
   }
 
   async function issueTokens(plans: Plan[]) {
     const needing = plans.filter((p) => p.template === 'confirm-signature');
     const expiresAt = new Date(clock().getTime() + config.tokenTtlHours * 3600_000);
-    const issued = await tokens.issueMany(needing.map((p) => p.signatureId!), expiresAt);
+    const issued = await tokens.issueMany(needing.map((p) => p.target!), expiresAt);
     needing.forEach((p, i) => {
       p.vars.confirmUrl = `${config.baseUrl}/confirm/${issued[i]}`;
       p.vars.days = Math.round(config.tokenTtlHours / 24);

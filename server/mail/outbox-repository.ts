@@ -7,7 +7,7 @@ import { createBatcher } from '../shared/batcher.js';
  */
 export interface OutboxJob {
   kind: 'signature-mail';
-  payload: { petitionId: string; signatureId: string; firstSubmission: boolean; lang: string; recipient: string };
+  payload: { petitionId: string; signatureId: string; country: string; firstSubmission: boolean; lang: string; recipient: string };
 }
 
 export interface ClaimedJob extends OutboxJob {

@@ -121,11 +121,6 @@ export function createSignatureRepository(connection: Connection, protector: Dat
       const doc = await Signatures.findById(id).lean<SignatureDoc>();
       return doc ? toSignature(doc) : null;
     },
-    /** Status without decrypting anything: what confirming needs. */
-    async findState(id: string): Promise<Pick<Signature, 'petitionId' | 'country' | 'status'> | null> {
-      const doc = await Signatures.findById(id, { petitionId: 1, country: 1, status: 1 }).lean<Pick<SignatureDoc, 'petitionId' | 'country' | 'status'>>();
-      return doc ? { petitionId: doc.petitionId.toHexString(), country: doc.country, status: doc.status } : null;
-    },
     /** True for exactly one caller per signature, on MongoDB and FerretDB alike. */
     async claimConfirmation(id: string, at: Date): Promise<boolean> {
       try {
@@ -137,7 +132,7 @@ export function createSignatureRepository(connection: Connection, protector: Dat
       }
     },
     async markConfirmed(id: string, at: Date): Promise<void> {
-      await Signatures.updateOne({ _id: id }, { $set: { status: 'confirmed', confirmedAt: at } });
+      await Signatures.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'confirmed', confirmedAt: at } });
     },
     /** Counts for recount: grouped in the database with $sum only, which FerretDB supports. */
     async countConfirmedByCountry(petitionId: string): Promise<Map<string, number>> {

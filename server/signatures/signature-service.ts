@@ -54,33 +54,31 @@ export function createSignatureService({ petitions, petitionService, signatures,
     const created = outcome === 'created';
     const id = signatureId(petition.id, emailHash);
     const recipient = protector.seal({ firstName: input.firstName, email: input.email }, `outbox:${id}`).toString('base64');
-    const payload = { petitionId: petition.id, signatureId: id, firstSubmission: created, lang: meta.lang, recipient };
+    const payload = { petitionId: petition.id, signatureId: id, country: input.country, firstSubmission: created, lang: meta.lang, recipient };
     await outbox.enqueue({ kind: 'signature-mail', payload }, now);
     if (countsAtOnce) await tallies.add(petition.id, input.country, created ? 1 : 0);
     return { status: countsAtOnce ? 'signed' : 'check-email', petition };
   }
 
-  async function checkToken(token: string): Promise<{ signatureId: string; petition: Petition }> {
+  async function checkToken(token: string) {
     const found = await tokens.find(token);
     if (!found) throw new AppError(404, 'token_unknown', 'This confirmation link is not valid.');
     if (found.expiresAt.getTime() <= clock().getTime()) throw new AppError(410, 'token_expired', 'This confirmation link has expired.');
-    const state = await signatures.findState(found.signatureId);
-    const petition = state && (await petitions.findById(state.petitionId));
+    const petition = await petitions.findById(found.petitionId);
     if (!petition) throw new AppError(404, 'token_unknown', 'This confirmation link is not valid.');
-    return { signatureId: found.signatureId, petition };
+    return { ...found, petition };
   }
 
-  /** Confirming twice is harmless: only the first confirmation of a signature counts it. */
+  /**
+   * Confirming twice is harmless: only the confirmation whose claim insert succeeds counts the
+   * signature. The status is set first, so a crash at any step leaves a confirmed signature whose
+   * count is missing, which is exactly what `npm run recount` finds and fixes.
+   */
   async function confirm(token: string): Promise<{ status: 'confirmed'; petition: Petition }> {
-    const { signatureId, petition } = await checkToken(token);
-    const state = await signatures.findState(signatureId);
-    if (state?.status === 'pending') {
-      const now = clock();
-      if (await signatures.claimConfirmation(signatureId, now)) {
-        await signatures.markConfirmed(signatureId, now);
-        await tallies.add(state.petitionId, state.country, 1);
-      }
-    }
+    const { signatureId, petitionId, country, petition } = await checkToken(token);
+    const now = clock();
+    await signatures.markConfirmed(signatureId, now);
+    if (await signatures.claimConfirmation(signatureId, now)) await tallies.add(petitionId, country, 1);
     return { status: 'confirmed', petition };
   }
 
