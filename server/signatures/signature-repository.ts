@@ -131,8 +131,9 @@ export function createSignatureRepository(connection: Connection, protector: Dat
         throw error;
       }
     },
+    /** Idempotent; `$min` keeps the first confirmation time. Filtered by _id alone, which FerretDB pushes down to SQL. */
     async markConfirmed(id: string, at: Date): Promise<void> {
-      await Signatures.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'confirmed', confirmedAt: at } });
+      await Signatures.collection.updateOne({ _id: id as never }, { $set: { status: 'confirmed' }, $min: { confirmedAt: at } });
     },
     /** Counts for recount: grouped in the database with $sum only, which FerretDB supports. */
     async countConfirmedByCountry(petitionId: string): Promise<Map<string, number>> {
