@@ -106,10 +106,6 @@ export function createOutboxRepository(connection: Connection) {
     async deleteStaleClaims(before: Date): Promise<number> {
       return (await Claims.deleteMany({ at: { $lt: before } })).deletedCount;
     },
-    async countByStatus(): Promise<Record<string, number>> {
-      const rows = await Outbox.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
-      return Object.fromEntries(rows.map((r) => [r._id, r.n]));
-    },
   };
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createBatcher, createKeyedSerializer } from './batcher.js';
+import { createBatcher } from './batcher.js';
 
 /** A promise with its resolve exposed, so a test decides when a "write" finishes. */
 function gate() {
@@ -80,49 +80,5 @@ describe('createBatcher', () => {
       throw new Error('boom');
     });
     await assert.rejects(submit(1), /boom/);
-  });
-});
-
-describe('createKeyedSerializer', () => {
-  test('when tasks share a key, then each starts only after the previous one has finished', async () => {
-    const serialize = createKeyedSerializer();
-    const events: string[] = [];
-    const task = (name: string) => async () => {
-      events.push(`start ${name}`);
-      await tick();
-      await tick();
-      events.push(`end ${name}`);
-      return name;
-    };
-    const results = await Promise.all([serialize('k', task('a')), serialize('k', task('b')), serialize('k', task('c'))]);
-    assert.deepEqual(results, ['a', 'b', 'c']);
-    assert.deepEqual(events, ['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
-  });
-
-  test('when tasks have different keys, then they run at the same time', async () => {
-    const serialize = createKeyedSerializer();
-    const a = gate();
-    const started: string[] = [];
-    const first = serialize('a', async () => {
-      started.push('a');
-      await a.opened;
-      return 'a';
-    });
-    const second = serialize('b', () => {
-      started.push('b');
-      return Promise.resolve('b');
-    });
-    assert.equal(await second, 'b', 'key b does not wait for key a');
-    assert.deepEqual(started, ['a', 'b']);
-    a.open();
-    assert.equal(await first, 'a');
-  });
-
-  test('when a task fails, then its caller sees the error and the next task for the key still runs', async () => {
-    const serialize = createKeyedSerializer();
-    const failing = serialize('k', () => Promise.reject(new Error('first failed')));
-    const next = serialize('k', () => Promise.resolve('second ran'));
-    await assert.rejects(failing, /first failed/);
-    assert.equal(await next, 'second ran');
   });
 });

@@ -28,18 +28,3 @@ export function createBatcher<I, R>(write: (items: I[]) => Promise<R[]>, maxBatc
       if (!inFlight) void flush();
     });
 }
-
-/** Runs tasks for one key one after another; different keys run in parallel. */
-export function createKeyedSerializer() {
-  const tails = new Map<string, Promise<unknown>>();
-  return <T>(key: string, task: () => Promise<T>): Promise<T> => {
-    const previous = tails.get(key) ?? Promise.resolve();
-    const run = previous.then(task, task);
-    const tail = run.catch(() => undefined);
-    tails.set(key, tail);
-    void tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
-    });
-    return run;
-  };
-}

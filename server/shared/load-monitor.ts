@@ -20,7 +20,7 @@ export function createLoadMonitor(busyAbove: number) {
     res.once('close', finish);
     next();
   };
-  return { track, busy: () => inFlight > busyAbove, inFlight: () => inFlight };
+  return { track, busy: () => inFlight > busyAbove };
 }
 
 export type LoadMonitor = ReturnType<typeof createLoadMonitor>;
