@@ -30,8 +30,9 @@ export function createSignatureService({ petitions, petitionService, signatures,
   }
 
   /**
-   * A new signature and a repeat one take the same steps (one insert, one outbox job, one tally
-   * write) and give the same answer, so neither the response nor its timing tells who signed.
+   * A new signature and a repeat one take the same steps (one insert, one outbox job and, where
+   * signatures count at once, one tally write: +1 or +0) and give the same answer, so neither the
+   * response nor its timing tells who signed.
    */
   async function sign(slug: string, input: SignatureInput, meta: { ip: string | undefined; lang: string }): Promise<SignOutcome> {
     const petition = await openPetition(slug);
