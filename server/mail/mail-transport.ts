@@ -17,7 +17,9 @@ export interface MailTransport {
 /** SMTP when SMTP_URL is set; otherwise each message becomes an .eml file under DATA_DIR/mail. */
 export function createMailTransport(options: { smtpUrl?: string; from: string; dataDir: string }): MailTransport {
   if (options.smtpUrl) {
-    const transporter = nodemailer.createTransport(options.smtpUrl);
+    // Every send must end well inside the outbox claim lease (5 min), or another instance would
+    // take the job over and send it again; nodemailer's own socket timeout is 10 minutes.
+    const transporter = nodemailer.createTransport({ url: options.smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
     return {
       async send(mail) {
         await transporter.sendMail({ from: options.from, ...mail });
