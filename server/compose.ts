@@ -44,7 +44,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   const notices = createNoticeRepository(connection);
   const outbox = createOutboxRepository(connection);
   const talliesRepo = createTallyRepository(connection);
-  await Promise.all([petitions.init(), signatures.init(), tokens.init(), outbox.init(), talliesRepo.init()]);
+  await Promise.all([petitions.init(), signatures.init(), tokens.init(), outbox.init()]);
 
   const tallies = createTallyService({ repo: talliesRepo, clock, cacheSeconds: config.COUNT_CACHE_SECONDS });
   const petitionService = createPetitionService({ petitions, tallies });

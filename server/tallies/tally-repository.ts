@@ -47,7 +47,6 @@ export function createTallyRepository(connection: Connection) {
   }
 
   return {
-    init: () => Promise.resolve(),
     async read(petitionId: string): Promise<TallyDocument> {
       const doc = await Tallies.findById(petitionId).lean<{ counts: Record<string, number>; updatedAt: Date }>();
       if (!doc) return { rows: [], updatedAt: null };

@@ -1,3 +1,4 @@
+import { createBatcher } from '../shared/batcher.js';
 import type { TallyDocument, TallyRepository } from './tally-repository.js';
 
 export interface Tally {
@@ -23,35 +24,26 @@ export function summarise({ rows, updatedAt }: TallyDocument): Tally {
 /**
  * Maintained counts. A petition's increments are coalesced and written one write at a time by
  * this process: FerretDB 1.x applies an update as read-modify-write, so two concurrent $inc on
- * one document could lose one. (On MongoDB $inc is atomic across instances anyway.) Coalescing
- * also means one write carries every confirmation that arrived while the previous one was in flight.
+ * one document could lose one. (On MongoDB $inc is atomic across instances anyway.)
  */
 export function createTallyService({ repo, clock, cacheSeconds }: Deps) {
-  const pending = new Map<string, { deltas: Map<string, number>; done: Promise<void> }>();
-  const writing = new Map<string, Promise<void>>();
   const cache = new Map<string, { at: number; tally: Tally }>();
+  // One group-commit batcher per petition: a single write in flight, carrying every change queued meanwhile.
+  const batchers = new Map<string, (change: { country: string; delta: number }) => Promise<void>>();
 
   function add(petitionId: string, country: string, delta: number): Promise<void> {
-    let batch = pending.get(petitionId);
-    if (!batch) {
-      const deltas = new Map<string, number>();
-      const previous = writing.get(petitionId) ?? Promise.resolve();
-      const done = previous
-        .catch(() => undefined)
-        .then(async () => {
-          pending.delete(petitionId);
-          await repo.add(petitionId, deltas, clock());
-          cache.delete(petitionId);
-        });
-      batch = { deltas, done };
-      pending.set(petitionId, batch);
-      writing.set(petitionId, done);
-      void done.catch(() => undefined).then(() => {
-        if (writing.get(petitionId) === done) writing.delete(petitionId);
+    let batcher = batchers.get(petitionId);
+    if (!batcher) {
+      batcher = createBatcher<{ country: string; delta: number }, void>(async (changes) => {
+        const deltas = new Map<string, number>();
+        for (const c of changes) deltas.set(c.country, (deltas.get(c.country) ?? 0) + c.delta);
+        await repo.add(petitionId, deltas, clock());
+        cache.delete(petitionId);
+        return changes.map(() => undefined);
       });
+      batchers.set(petitionId, batcher);
     }
-    batch.deltas.set(country, (batch.deltas.get(country) ?? 0) + delta);
-    return batch.done;
+    return batcher({ country, delta });
   }
 
   async function read(petitionId: string, { fresh = false } = {}): Promise<Tally> {
