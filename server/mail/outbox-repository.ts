@@ -15,7 +15,7 @@ export interface ClaimedJob extends OutboxJob {
   attempts: number;
 }
 
-// String ids: FerretDB 1.x answers `{_id: <string>}` from its index, but not `{_id: <ObjectId>}`.
+// String ids: FerretDB 1.x filters `{_id: <string>}` in SQL, several times faster here than `{_id: <ObjectId>}`.
 const outboxSchema = new Schema(
   {
     _id: String,

@@ -95,7 +95,7 @@ export class DatabaseStore implements Store {
       }
       const n = entry.unflushed;
       try {
-        // updateOne + findOne by _id rather than findOneAndUpdate: FerretDB 1.x serves both from its _id index.
+        // updateOne + findOne by _id rather than findOneAndUpdate: FerretDB 1.x filters both in SQL.
         const _id = this.id(key, entry.window) as never;
         await this.Hits.collection.updateOne({ _id }, { $inc: { hits: n }, $setOnInsert: { expiresAt: new Date((entry.window + 2) * this.windowMs) } }, { upsert: true });
         const doc = await this.Hits.collection.findOne({ _id });
