@@ -6,7 +6,7 @@ const runtime = await startRuntime({ logLevel: 'warn' });
 try {
   const { petitions, drift } = await runtime.services.recount({ fix: !dryRun });
   for (const d of drift) {
-    console.log(`drift ${d.petition} ${d.country}: maintained ${d.maintained}, counted ${d.counted} (${d.counted - d.maintained >= 0 ? '+' : ''}${d.counted - d.maintained})`);
+    console.log(`drift ${d.petition} ${d.counter}: maintained ${d.maintained}, counted ${d.counted} (${d.counted - d.maintained >= 0 ? '+' : ''}${d.counted - d.maintained})`);
   }
   const verb = dryRun ? 'found' : 'fixed';
   console.log(`Recounted ${petitions} petition(s): ${drift.length === 0 ? 'no drift' : `${drift.length} ${verb}`}.`);

@@ -4,6 +4,7 @@ import cookieParser from 'cookie-parser';
 import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
+import { adminRouter } from './admin/admin-router.js';
 import type { Services } from './compose.js';
 import { healthRoutes } from './health/health-routes.js';
 import { petitionApiRoutes } from './petitions/petition-api-routes.js';
@@ -107,6 +108,8 @@ export function createApp(services: Services): Express {
       baseUrl: config.BASE_URL,
     }),
   );
+
+  app.use('/admin', adminRouter(services, csrf));
 
   app.use(notFound);
   app.use(createErrorHandler(i18n, logger));

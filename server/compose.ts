@@ -1,6 +1,10 @@
 import { hkdfSync } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
+import { createAccountService } from './accounts/account-service.js';
+import { createSessionRepository } from './accounts/session-store.js';
+import { createUserRepository } from './accounts/user-repository.js';
+import { createAuditLog, createAuditRepository } from './audit/audit-repository.js';
 import type { Config } from './config/config.js';
 import { createI18n, type I18n } from './i18n/i18n.js';
 import { createMailTemplates } from './mail/mail-templates.js';
@@ -8,6 +12,7 @@ import { createMailTransport, type MailTransport } from './mail/mail-transport.j
 import { createMailWorker } from './mail/mail-worker.js';
 import { createOutboxRepository } from './mail/outbox-repository.js';
 import { DEMO_PETITION } from './petitions/demo-petition.js';
+import { createPetitionAdminService } from './petitions/petition-admin-service.js';
 import { createPetitionRepository } from './petitions/petition-repository.js';
 import { createPetitionService } from './petitions/petition-service.js';
 import { DatabaseStore } from './rate-limit/database-store.js';
@@ -22,6 +27,7 @@ import { createTallyRepository } from './tallies/tally-repository.js';
 import { createRecount } from './tallies/recount.js';
 import { createTallyService } from './tallies/tally-service.js';
 import { createFormGuard } from './web/form-guard.js';
+// feature imports
 
 interface Options {
   config: Config;
@@ -44,12 +50,18 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   const notices = createNoticeRepository(connection);
   const outbox = createOutboxRepository(connection);
   const talliesRepo = createTallyRepository(connection);
-  await Promise.all([petitions.init(), signatures.init(), tokens.init(), outbox.init()]);
+  const users = createUserRepository(connection);
+  const sessions = createSessionRepository(connection);
+  const audit = createAuditLog(createAuditRepository(connection), clock);
+  await Promise.all([petitions.init(), signatures.init(), tokens.init(), outbox.init(), users.init()]);
 
   const tallies = createTallyService({ repo: talliesRepo, clock, cacheSeconds: config.COUNT_CACHE_SECONDS });
   const petitionService = createPetitionService({ petitions, tallies });
   const signatureService = createSignatureService({ petitions, petitionService, signatures, tokens, outbox, tallies, protector, clock });
   const recount = createRecount({ petitions, signatures, tallies: talliesRepo, clock });
+  const accounts = createAccountService({ users, clock });
+  const petitionAdmin = createPetitionAdminService({ petitions, petitionService, tallies, clock });
+  // feature services
 
   const signingLoad = createLoadMonitor(config.MAIL_YIELD_ABOVE_INFLIGHT);
   const mailTransport = transport ?? createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR });
@@ -75,7 +87,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     },
   });
 
-  const maintenance = createMaintenance({ tokens, outbox, clock, logger: logger.child({ component: 'maintenance' }) });
+  const maintenance = createMaintenance({ tokens, outbox, sessions, clock, logger: logger.child({ component: 'maintenance' }) });
   const stores: DatabaseStore[] = [];
   const rateLimitStore = (prefix: string) => {
     const store = new DatabaseStore(connection, { prefix, hashKey: (key) => protector.ipHash(key) });
@@ -89,7 +101,14 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     i18n,
     connection,
     petitionService,
+    petitionAdmin,
     signatureService,
+    accounts,
+    sessions,
+    audit,
+    tallies,
+    protector,
+    // feature exports
     recount,
     mailWorker,
     maintenance,
@@ -98,7 +117,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     rateLimitStore,
     signingLoad,
     formGuard: createFormGuard(derive('form-guard'), config.FORM_MIN_FILL_SECONDS, clock),
-    secrets: { csrf: derive('csrf') },
+    secrets: { csrf: derive('csrf'), session: derive('session') },
     /** Idempotent: adds the demo petition when its slug is free. */
     seedDemo: () => petitionService.create(DEMO_PETITION),
     isEmpty: async () => (await petitions.count()) === 0,

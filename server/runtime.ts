@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { resolveDataKey } from './config/data-key.js';
@@ -47,3 +48,6 @@ export async function startRuntime(options: { logLevel?: string } = {}): Promise
     throw error;
   }
 }
+
+/** Who a command-line action is recorded as in the audit log. */
+export const cliActor = () => `cli:${os.userInfo().username}`;

@@ -32,6 +32,11 @@ export const configSchema = z.object({
   OUTBOX_RETRY_BASE_MS: positiveInt.default(30_000),
   MAIL_YIELD_ABOVE_INFLIGHT: positiveInt.default(16),
   COUNT_CACHE_SECONDS: z.coerce.number().min(0).default(2),
+  SESSION_IDLE_MINUTES: positiveInt.default(30),
+  SESSION_MAX_HOURS: positiveInt.default(12),
+  LOGIN_MAX_PER_IP: positiveInt.default(30),
+  LOGIN_MAX_PER_ACCOUNT: positiveInt.default(10),
+  // feature settings
   TRUST_PROXY: z.string().default('loopback'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.default(true),

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import i18next, { type TFunction } from 'i18next';
 
 /** Catalogues shipped with the app; adding a language is adding a file and a code here. */
@@ -15,12 +15,7 @@ export interface I18n {
 
 export async function createI18n(): Promise<I18n> {
   const instance = i18next.createInstance();
-  const resources = Object.fromEntries(
-    LANGUAGES.map((lang) => [
-      lang,
-      { translation: JSON.parse(readFileSync(new URL(`./locales/${lang}.json`, import.meta.url), 'utf8')) as object },
-    ]),
-  );
+  const resources = Object.fromEntries(LANGUAGES.map((lang) => [lang, { translation: loadCatalogue(lang) }]));
   // Handlebars escapes output; i18next must not escape a second time.
   await instance.init({ showSupportNotice: false, lng: DEFAULT_LANGUAGE, fallbackLng: DEFAULT_LANGUAGE, resources, interpolation: { escapeValue: false } });
   const isSupported = (lang: string): lang is Language => (LANGUAGES as readonly string[]).includes(lang);
@@ -40,4 +35,25 @@ export async function createI18n(): Promise<I18n> {
     },
     direction: (lang) => (['ar', 'he', 'fa', 'ur', 'ug'].includes(lang.split('-')[0] ?? '') ? 'rtl' : 'ltr'),
   };
+}
+
+type Catalogue = { [key: string]: string | Catalogue };
+
+const readJson = (url: URL) => JSON.parse(readFileSync(url, 'utf8')) as Catalogue;
+
+function merge(into: Catalogue, from: Catalogue): Catalogue {
+  for (const [key, value] of Object.entries(from)) {
+    const existing = into[key];
+    into[key] = typeof value === 'object' && typeof existing === 'object' ? merge(existing, value) : value;
+  }
+  return into;
+}
+
+/** `locales/<lang>.json` for the public site, plus one file per admin feature in `locales/<lang>/`. */
+function loadCatalogue(lang: string): Catalogue {
+  const catalogue = readJson(new URL(`./locales/${lang}.json`, import.meta.url));
+  const dir = new URL(`./locales/${lang}/`, import.meta.url);
+  if (!existsSync(dir)) return catalogue;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) merge(catalogue, readJson(new URL(file, dir)));
+  return catalogue;
 }

@@ -9,7 +9,7 @@ export function petitionApiRoutes(petitions: PetitionService): Router {
   });
 
   router.get('/petitions/:slug', async (req, res) => {
-    const { slug, title, summary, target, goal, status, verification, total, countries } = await petitions.details(req.params.slug, res.locals.lang as string);
+    const { slug, title, summary, target, goal, status, verification, total, countries } = await petitions.details(req.params.slug, res.locals.lang);
     res.json({ slug, title, summary, target, goal, status, verification, total, countries });
   });
 

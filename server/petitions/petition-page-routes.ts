@@ -12,7 +12,7 @@ export interface FormState {
 /** Renders a petition page with its sign form; the sign route re-uses it to show errors in place. */
 export function createPetitionPageRenderer(petitions: PetitionService, guard: FormGuard, csrfToken: (req: Request, res: Response) => string) {
   return async (req: Request, res: Response, slug: string, form: FormState = {}) => {
-    const lang = res.locals.lang as string;
+    const lang = res.locals.lang;
     const t = res.locals.t as (key: string, vars?: object) => string;
     const petition = await petitions.details(slug, lang);
     // A campaign link's ?ref= travels with the form (validated again on submit, like every field).
@@ -41,7 +41,7 @@ export function petitionPageRoutes(petitions: PetitionService, renderPetition: P
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    res.render('home', { title: (res.locals.t as (k: string) => string)('home.title'), petitions: await petitions.listOpen() });
+    res.render('home', { title: (res.locals.t)('home.title'), petitions: await petitions.listOpen() });
   });
 
   router.get('/petitions/:slug', async (req, res) => {

@@ -1,5 +1,5 @@
 import { Schema, Types, type Connection } from 'mongoose';
-import type { NewPetition, Petition } from './petition-types.js';
+import type { NewPetition, Petition, PetitionChanges } from './petition-types.js';
 
 const petitionSchema = new Schema(
   {
@@ -11,12 +11,14 @@ const petitionSchema = new Schema(
     goal: { type: Number, required: true },
     status: { type: String, required: true, enum: ['draft', 'open', 'closed'] },
     verification: { type: String, required: true, enum: ['email', 'none'] },
+    opensAt: { type: Date, default: null },
+    closesAt: { type: Date, default: null },
   },
   { timestamps: true, collection: 'petitions' },
 );
 petitionSchema.index({ slug: 1 }, { unique: true });
 
-type PetitionDoc = NewPetition & { _id: Types.ObjectId; createdAt: Date };
+type PetitionDoc = Omit<Petition, 'id' | 'opensAt' | 'closesAt'> & { _id: Types.ObjectId; opensAt?: Date | null; closesAt?: Date | null };
 
 const toPetition = (doc: PetitionDoc): Petition => ({
   id: doc._id.toHexString(),
@@ -28,7 +30,10 @@ const toPetition = (doc: PetitionDoc): Petition => ({
   goal: doc.goal,
   status: doc.status,
   verification: doc.verification,
+  opensAt: doc.opensAt ?? null,
+  closesAt: doc.closesAt ?? null,
   createdAt: doc.createdAt,
+  updatedAt: doc.updatedAt,
 });
 
 export function createPetitionRepository(connection: Connection) {
@@ -47,6 +52,20 @@ export function createPetitionRepository(connection: Connection) {
     async listByStatus(status: Petition['status']): Promise<Petition[]> {
       const docs = await Petitions.find({ status }).sort({ createdAt: 1 }).lean<PetitionDoc[]>();
       return docs.map(toPetition);
+    },
+    async listAll(): Promise<Petition[]> {
+      const docs = await Petitions.find({}).sort({ createdAt: -1 }).lean<PetitionDoc[]>();
+      return docs.map(toPetition);
+    },
+    /** Applies changes by id; a slug taken by another petition is reported, not thrown. */
+    async update(id: string, changes: PetitionChanges): Promise<'updated' | 'missing' | 'slug_taken'> {
+      try {
+        const res = await Petitions.updateOne({ _id: new Types.ObjectId(id) }, { $set: changes });
+        return res.matchedCount === 1 ? 'updated' : 'missing';
+      } catch (error) {
+        if ((error as { code?: number }).code === 11000) return 'slug_taken';
+        throw error;
+      }
     },
     async count(): Promise<number> {
       return Petitions.estimatedDocumentCount();

@@ -11,7 +11,13 @@ export interface Petition {
   goal: number;
   status: PetitionStatus;
   verification: Verification;
+  /** Signatures are accepted from this moment (null: as soon as it is open). */
+  opensAt: Date | null;
+  /** and until this moment (null: until an organiser closes it). */
+  closesAt: Date | null;
   createdAt: Date;
+  updatedAt: Date;
 }
 
-export type NewPetition = Omit<Petition, 'id' | 'createdAt'>;
+export type NewPetition = Omit<Petition, 'id' | 'createdAt' | 'updatedAt' | 'opensAt' | 'closesAt'> & Partial<Pick<Petition, 'opensAt' | 'closesAt'>>;
+export type PetitionChanges = Partial<Omit<Petition, 'id' | 'createdAt' | 'updatedAt'>>;

@@ -9,7 +9,7 @@ export function signatureApiRoutes(signatures: SignatureService, limits: { sign:
   router.post('/petitions/:slug/signatures', limits.sign, async (req: Request<{ slug: string }>, res) => {
     const input = parseSignatureInput(req.body, { strict: true });
     if (!input.ok) throw new ValidationError(input.fields);
-    const { status } = await signatures.sign(req.params.slug, input.value, { ip: req.ip, lang: res.locals.lang as string });
+    const { status } = await signatures.sign(req.params.slug, input.value, { ip: req.ip, lang: res.locals.lang });
     res.status(202).json({ status });
   });
 

@@ -21,11 +21,15 @@ const shape = z.object({
   updates: checkbox,
   hideName: checkbox,
   ref: z.string().max(40).optional(),
+  /** The site that sent the signer to the petition page (a host name), carried by the form for the dashboard. */
+  referrer: z.string().max(253).optional(),
 });
 
 export const SIGNATURE_FIELDS = Object.keys(shape.shape) as (keyof z.infer<typeof shape>)[];
 
 const truthy = (v: boolean | string | undefined) => v === true || v === 'on' || v === 'true' || v === '1' || v === 'yes';
+
+export const HOST = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+$/;
 
 export type ParseResult = { ok: true; value: SignatureInput } | { ok: false; fields: FieldErrors };
 
@@ -61,6 +65,7 @@ export function parseSignatureInput(body: unknown, { strict }: { strict: boolean
     postcode: str('postcode'),
     comment: str('comment'),
     ref: str('ref'),
+    referrer: str('referrer'),
     updates: parsed.data?.updates,
     hideName: parsed.data?.hideName,
   };
@@ -72,6 +77,7 @@ export function parseSignatureInput(body: unknown, { strict }: { strict: boolean
   const postcode = normalisePostcode(raw.postcode);
   const comment = normaliseComment(raw.comment);
   const ref = raw.ref.trim();
+  const referrer = raw.referrer.trim().toLowerCase();
 
   if (!firstName.ok) report('firstName', firstName.reason);
   if (!lastName.ok) report('lastName', lastName.reason);
@@ -82,6 +88,7 @@ export function parseSignatureInput(body: unknown, { strict }: { strict: boolean
   if (!postcode.ok) report('postcode', postcode.reason);
   if (!comment.ok) report('comment', comment.reason);
   if (ref && !/^[A-Za-z0-9_-]{1,40}$/.test(ref)) report('ref', 'ref_invalid');
+  if (referrer && !HOST.test(referrer)) report('referrer', 'referrer_invalid');
 
   if (fields.size > 0 || !firstName.ok || !lastName.ok || !email?.ok || !postcode.ok || !comment.ok) {
     return { ok: false, fields: Object.fromEntries(fields) };
@@ -100,6 +107,7 @@ export function parseSignatureInput(body: unknown, { strict }: { strict: boolean
       updates: truthy(raw.updates),
       hideName: truthy(raw.hideName),
       ref: ref || null,
+      referrer: referrer || null,
     },
   };
 }

@@ -37,7 +37,7 @@ export function signaturePageRoutes({ signatures, petitions, renderPetition, gua
       await renderPetition(req, res, req.params.slug, { values, errors: input.fields });
       return;
     }
-    const { status, petition } = await signatures.sign(req.params.slug, input.value, { ip: req.ip, lang: res.locals.lang as string });
+    const { status, petition } = await signatures.sign(req.params.slug, input.value, { ip: req.ip, lang: res.locals.lang });
     res.redirect(303, `/petitions/${petition.slug}/${status === 'signed' ? 'thanks' : 'check-email'}`);
   });
 

@@ -4,7 +4,7 @@ import type { PetitionService } from '../petitions/petition-service.js';
 import type { Petition } from '../petitions/petition-types.js';
 import { AppError } from '../shared/errors.js';
 import type { DataProtector } from '../shared/data-protector.js';
-import type { TallyService } from '../tallies/tally-service.js';
+import { counter, type TallyChanges, type TallyService } from '../tallies/tally-service.js';
 import type { ConfirmTokenRepository } from './confirm-token-repository.js';
 import { signatureId, type SignatureRepository } from './signature-repository.js';
 import type { SignatureInput } from './signature-types.js';
@@ -25,14 +25,26 @@ export type SignOutcome = { status: 'check-email' | 'signed'; petition: Petition
 export function createSignatureService({ petitions, petitionService, signatures, tokens, outbox, tallies, protector, clock }: Deps) {
   async function openPetition(slug: string): Promise<Petition> {
     const petition = await petitionService.findVisible(slug);
-    if (petition.status !== 'open') throw new AppError(409, 'petition_closed', 'This petition is closed and no longer accepts signatures.');
+    const now = clock();
+    if (petition.opensAt && petition.opensAt > now) throw new AppError(409, 'petition_not_open', 'This petition does not accept signatures yet.');
+    if (petition.status !== 'open' || (petition.closesAt && petition.closesAt <= now)) {
+      throw new AppError(409, 'petition_closed', 'This petition is closed and no longer accepts signatures.');
+    }
     return petition;
   }
 
+  /** The same counters are written for a new and a repeat signature; a repeat adds 0 to each. */
+  function signingChanges(input: SignatureInput, countsAtOnce: boolean, created: boolean, now: Date): TallyChanges {
+    const n = created ? 1 : 0;
+    const changes: TallyChanges = countsAtOnce ? { [counter.confirmed(input.country)]: n, [counter.day(now)]: n } : { [counter.pending]: n };
+    if (input.ref) changes[counter.ref(input.ref)] = n;
+    if (input.referrer) changes[counter.source(input.referrer)] = n;
+    return changes;
+  }
+
   /**
-   * A new signature and a repeat one take the same steps (one insert, one outbox job and, where
-   * signatures count at once, one tally write: +1 or +0) and give the same answer, so neither the
-   * response nor its timing tells who signed.
+   * A new signature and a repeat one take the same steps (one insert, one outbox job and one tally
+   * write: +1 or +0) and give the same answer, so neither the response nor its timing tells who signed.
    */
   async function sign(slug: string, input: SignatureInput, meta: { ip: string | undefined; lang: string }): Promise<SignOutcome> {
     const petition = await openPetition(slug);
@@ -57,7 +69,7 @@ export function createSignatureService({ petitions, petitionService, signatures,
     const recipient = protector.seal({ firstName: input.firstName, email: input.email }, `outbox:${id}`).toString('base64');
     const payload = { petitionId: petition.id, signatureId: id, country: input.country, firstSubmission: created, lang: meta.lang, recipient };
     await outbox.enqueue({ kind: 'signature-mail', payload }, now);
-    if (countsAtOnce) await tallies.add(petition.id, input.country, created ? 1 : 0);
+    await tallies.change(petition.id, signingChanges(input, countsAtOnce, created, now));
     return { status: countsAtOnce ? 'signed' : 'check-email', petition };
   }
 
@@ -73,13 +85,16 @@ export function createSignatureService({ petitions, petitionService, signatures,
   /**
    * Confirming twice is harmless: only the confirmation whose claim insert succeeds counts the
    * signature. The status is set first, so a crash at any step leaves a confirmed signature whose
-   * count is missing, which is exactly what `npm run recount` finds and fixes.
+   * count is missing, which is exactly what `npm run recount` finds and fixes. A signature that
+   * moderation invalidated stays invalidated, and the signer sees the same page as anyone else.
    */
   async function confirm(token: string): Promise<{ status: 'confirmed'; petition: Petition }> {
     const { signatureId, petitionId, country, petition } = await checkToken(token);
     const now = clock();
-    await signatures.markConfirmed(signatureId, now);
-    if (await signatures.claimConfirmation(signatureId, now)) await tallies.add(petitionId, country, 1);
+    const outcome = await signatures.markConfirmed(signatureId, now);
+    if (outcome === 'confirmed' && (await signatures.claimConfirmation(signatureId, now))) {
+      await tallies.change(petitionId, { [counter.confirmed(country)]: 1, [counter.pending]: -1, [counter.day(now)]: 1 });
+    }
     return { status: 'confirmed', petition };
   }
 

@@ -1,6 +1,8 @@
 import type { Verification } from '../petitions/petition-types.js';
 
-export type SignatureStatus = 'pending' | 'confirmed';
+export type SignatureStatus = 'pending' | 'confirmed' | 'invalidated';
+/** Signed on the site, or collected on paper and imported by an organiser. */
+export type SignatureSource = 'online' | 'paper';
 
 /** What a signer told us, after normalisation. Only ever stored encrypted. */
 export interface SignerDetails {
@@ -18,17 +20,27 @@ export interface SignatureInput extends SignerDetails {
   updates: boolean;
   hideName: boolean;
   ref: string | null;
+  referrer: string | null;
 }
 
 export interface Signature {
   id: string;
   petitionId: string;
   emailHash: string;
+  domainHash: string | null;
+  ipHash: string | null;
   country: string;
   status: SignatureStatus;
+  /** For an invalidated signature, the status a restore returns it to. */
+  invalidatedFrom: 'pending' | 'confirmed' | null;
+  source: SignatureSource;
   verification: Verification;
   consent: { updates: boolean; hideName: boolean };
+  ref: string | null;
   createdAt: Date;
   confirmedAt: Date | null;
+  /** Paper signatures: when and where they were collected. */
+  collectedAt: Date | null;
+  collectedWhere: string | null;
   details: SignerDetails;
 }

@@ -1,37 +1,49 @@
 import { Schema, type Connection } from 'mongoose';
 
-// One document per petition, `_id` = petition id, counts keyed by country code: reading a
-// petition's tallies is a single _id lookup of O(countries), on MongoDB and FerretDB alike.
+// One document per petition, `_id` = petition id: every maintained counter of a petition is read
+// in a single _id lookup of O(countries + days), on MongoDB and FerretDB alike.
+//   counts.<CC>  confirmed online signatures      paper.<CC>  paper signatures
+//   pending      awaiting email confirmation      invalidated removed by moderation
+//   daily.<YYYY-MM-DD> signatures counted that day (online confirmations and paper)
+//   refs.<code>  new signatures per `ref` code    sources.<host> new signatures per referring site
 const tallySchema = new Schema(
   {
     _id: String,
-    counts: { type: Schema.Types.Mixed, required: true },
+    counts: { type: Schema.Types.Mixed },
     updatedAt: { type: Date, required: true },
   },
-  { collection: 'tallies', versionKey: false, minimize: false },
+  { collection: 'tallies', versionKey: false, minimize: false, strict: false },
 );
 
-export interface TallyRow {
-  country: string;
-  count: number;
-}
-
 export interface TallyDocument {
-  rows: TallyRow[];
+  confirmed: Map<string, number>;
+  paper: Map<string, number>;
+  pending: number;
+  invalidated: number;
+  daily: Map<string, number>;
+  refs: Map<string, number>;
+  sources: Map<string, number>;
   updatedAt: Date | null;
 }
 
-const COUNTRY = /^[A-Z]{2}$/;
+/** Field paths a change may touch; anything else is a programming error, refused before writing. */
+const FIELD = /^(?:(?:counts|paper)\.[A-Z]{2}|pending|invalidated|daily\.\d{4}-\d{2}-\d{2}|refs\.[A-Za-z0-9_-]{1,40}|sources\.[a-z0-9%-]{1,300})$/;
+
+/** Referring host names (`[a-z0-9.-]`) contain dots, which field paths cannot: dots are stored as `%2e`. */
+export const encodeHost = (host: string) => host.replace(/\./g, '%2e');
+const decodeHost = (key: string) => key.replace(/%2e/g, '.');
+
 const isDuplicateKey = (e: unknown) => (e as { code?: number }).code === 11000;
+const toMap = (o: unknown) => new Map(Object.entries((o ?? {}) as Record<string, number>).filter(([, n]) => typeof n === 'number'));
 
 export function createTallyRepository(connection: Connection) {
   const Tallies = connection.model('Tally', tallySchema);
 
   const fieldsOf = (changes: Map<string, number>) => {
     const fields: Record<string, number> = {};
-    for (const [country, n] of changes) {
-      if (!COUNTRY.test(country)) throw new Error(`not a country code: ${country}`);
-      fields[`counts.${country}`] = n;
+    for (const [field, n] of changes) {
+      if (!FIELD.test(field)) throw new Error(`not a tally field: ${field}`);
+      fields[field] = n;
     }
     return fields;
   };
@@ -48,13 +60,21 @@ export function createTallyRepository(connection: Connection) {
 
   return {
     async read(petitionId: string): Promise<TallyDocument> {
-      const doc = await Tallies.findById(petitionId).lean<{ counts: Record<string, number>; updatedAt: Date }>();
-      if (!doc) return { rows: [], updatedAt: null };
-      return { rows: Object.entries(doc.counts).map(([country, count]) => ({ country, count })), updatedAt: doc.updatedAt };
+      const doc = await Tallies.collection.findOne<Record<string, unknown>>({ _id: petitionId as never });
+      return {
+        confirmed: toMap(doc?.counts),
+        paper: toMap(doc?.paper),
+        pending: typeof doc?.pending === 'number' ? doc.pending : 0,
+        invalidated: typeof doc?.invalidated === 'number' ? doc.invalidated : 0,
+        daily: toMap(doc?.daily),
+        refs: toMap(doc?.refs),
+        sources: new Map([...toMap(doc?.sources)].map(([k, n]) => [decodeHost(k), n])),
+        updatedAt: (doc?.updatedAt as Date | undefined) ?? null,
+      };
     },
-    /** Applies several countries' deltas in one write. */
+    /** Applies several counters' deltas in one write. */
     add: (petitionId: string, deltas: Map<string, number>, now: Date) => upsert(petitionId, { $inc: fieldsOf(deltas), $set: { updatedAt: now } }),
-    set: (petitionId: string, counts: Map<string, number>, now: Date) => upsert(petitionId, { $set: { ...fieldsOf(counts), updatedAt: now } }),
+    set: (petitionId: string, values: Map<string, number>, now: Date) => upsert(petitionId, { $set: { ...fieldsOf(values), updatedAt: now } }),
   };
 }
 

@@ -27,7 +27,7 @@ export function toAppError(error: unknown): AppError {
   return new AppError(500, 'server', 'Something went wrong on our side. Please try again in a moment.', undefined, { cause: error });
 }
 
-export const wantsJson = (path: string) => path.startsWith('/api/') || path === '/healthz';
+export const wantsJson = (path: string) => path.startsWith('/api/') || path.startsWith('/admin/api/') || path === '/healthz';
 
 export function createErrorHandler(i18n: I18n, logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {

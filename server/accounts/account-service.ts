@@ -1,0 +1,68 @@
+import { AppError, ValidationError } from '../shared/errors.js';
+import { generatePassword, hashPassword, PASSWORD_MIN_LENGTH, verifyPassword, dummyHash } from './password.js';
+import type { UserRepository } from './user-repository.js';
+import { ROLES, type Role, type User } from './user-types.js';
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
+export const normaliseLogin = (email: string) => email.trim().toLowerCase();
+
+interface Deps {
+  users: UserRepository;
+  clock: () => Date;
+}
+
+export function createAccountService({ users, clock }: Deps) {
+  function checkNewPassword(password: string) {
+    if (password.length < PASSWORD_MIN_LENGTH) throw new ValidationError({ password: 'password_too_short' });
+    if (password.length > 200) throw new ValidationError({ password: 'too_long' });
+  }
+
+  return {
+    /** Creates a user; without a password, generates a one-time one that must be changed at first login. */
+    async create(input: { email: string; role: string; password?: string }): Promise<{ user: User; oneTimePassword: string | null }> {
+      const email = normaliseLogin(input.email);
+      if (!EMAIL.test(email)) throw new ValidationError({ email: 'email_invalid' });
+      if (!(ROLES as readonly string[]).includes(input.role)) throw new ValidationError({ role: 'role_unknown' });
+      if (input.password !== undefined) checkNewPassword(input.password);
+      const password = input.password ?? generatePassword();
+      const created = await users.insert({ email, role: input.role as Role, passwordHash: await hashPassword(password), mustChangePassword: input.password === undefined, at: clock() });
+      if (created === 'email_taken') throw new AppError(409, 'email_taken', 'There is already an account with this email address.', { email: 'email_taken' });
+      return { user: created, oneTimePassword: input.password === undefined ? password : null };
+    },
+
+    /** The same work (one scrypt) whether or not the account exists, so timing does not tell. */
+    async authenticate(email: string, password: string): Promise<User | null> {
+      const found = await users.findCredentials(normaliseLogin(email));
+      const ok = await verifyPassword(password.slice(0, 200), found?.passwordHash ?? (await dummyHash()));
+      if (!found || !ok || found.user.disabled) return null;
+      return found.user;
+    },
+
+    async changePassword(userId: string, current: string, next: string): Promise<void> {
+      const user = await users.findById(userId);
+      const found = user && (await users.findCredentials(user.email));
+      if (!found || !(await verifyPassword(current.slice(0, 200), found.passwordHash))) throw new ValidationError({ current: 'password_wrong' });
+      checkNewPassword(next);
+      if (next === current) throw new ValidationError({ password: 'password_same' });
+      await users.setPassword(userId, await hashPassword(next), false, clock());
+    },
+
+    /** An admin resets someone's password: a new one-time password, and every session of theirs ends. */
+    async resetPassword(userId: string): Promise<string> {
+      const password = generatePassword();
+      await users.setPassword(userId, await hashPassword(password), true, clock());
+      return password;
+    },
+
+    async setRole(userId: string, role: string): Promise<void> {
+      if (!(ROLES as readonly string[]).includes(role)) throw new ValidationError({ role: 'role_unknown' });
+      await users.update(userId, { role: role as Role });
+    },
+
+    setDisabled: (userId: string, disabled: boolean) => users.update(userId, { disabled }),
+    findById: (id: string) => users.findById(id),
+    list: () => users.list(),
+  };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;

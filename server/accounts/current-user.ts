@@ -1,0 +1,59 @@
+import type { RequestHandler } from 'express';
+import { AppError } from '../shared/errors.js';
+import type { AccountService } from './account-service.js';
+import { may, type Permission, type User } from './user-types.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    userId: string;
+    /** When this session logged in: sessions older than a password change or than the absolute lifetime end. */
+    authAt: number;
+  }
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      user?: User;
+    }
+  }
+}
+
+export const isJsonRoute = (path: string) => path.startsWith('/api/');
+
+/** Loads the signed-in user on every admin request; a disabled user or a stale session is signed out. */
+export function loadUser(accounts: AccountService, maxSessionMs: number): RequestHandler {
+  return async (req, _res, next) => {
+    const { userId, authAt } = req.session ?? {};
+    if (!userId || !authAt) return next();
+    const user = await accounts.findById(userId);
+    const stale = !user || user.disabled || authAt < user.passwordChangedAt.getTime() || Date.now() - authAt > maxSessionMs;
+    if (stale) {
+      await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+      return next();
+    }
+    req.user = user;
+    next();
+  };
+}
+
+/**
+ * The gate in front of every admin route: anonymous → login (pages) or 401 (JSON);
+ * signed in without the permission → 403; a one-time password must be changed first.
+ */
+export function allow(permission: Permission | 'signedIn'): RequestHandler {
+  return (req, res, next) => {
+    const user = req.user;
+    if (!user) {
+      if (isJsonRoute(req.path)) throw new AppError(401, 'unauthenticated', 'Sign in first.');
+      return res.redirect(303, `/admin/login?next=${encodeURIComponent(req.originalUrl)}`);
+    }
+    if (user.mustChangePassword && permission !== 'signedIn') {
+      if (isJsonRoute(req.path)) throw new AppError(403, 'password_change_required', 'Choose a new password first.');
+      return res.redirect(303, '/admin/password');
+    }
+    if (permission !== 'signedIn' && !may(user.role, permission)) throw new AppError(403, 'forbidden', 'Your role does not allow this.');
+    next();
+  };
+}

@@ -1,0 +1,34 @@
+export const ROLES = ['admin', 'organiser', 'analyst'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  id: string;
+  email: string;
+  role: Role;
+  /** Set for a generated one-time password: every admin page asks for a new password first. */
+  mustChangePassword: boolean;
+  passwordChangedAt: Date;
+  disabled: boolean;
+  createdAt: Date;
+}
+
+/**
+ * What each role may do. Checked on the server for every admin route; the navigation only
+ * mirrors it. Analysts never see personal data: they get dashboards and count exports.
+ */
+export const PERMISSIONS = {
+  viewDashboards: ['admin', 'organiser', 'analyst'],
+  exportCounts: ['admin', 'organiser', 'analyst'],
+  managePetitions: ['admin', 'organiser'],
+  viewSignatures: ['admin', 'organiser'],
+  exportSignatures: ['admin', 'organiser'],
+  moderate: ['admin', 'organiser'],
+  importPaper: ['admin', 'organiser'],
+  manageDeliveries: ['admin', 'organiser'],
+  manageUsers: ['admin'],
+  viewAudit: ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export const may = (role: Role, permission: Permission): boolean => (PERMISSIONS[permission] as readonly Role[]).includes(role);

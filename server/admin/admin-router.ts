@@ -1,0 +1,82 @@
+import express, { Router, type RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import session from 'express-session';
+import { slowDown } from 'express-slow-down';
+import { accountRoutes } from '../accounts/account-routes.js';
+import { normaliseLogin } from '../accounts/account-service.js';
+import { allow, loadUser } from '../accounts/current-user.js';
+import { DatabaseSessionStore } from '../accounts/session-store.js';
+import { userAdminRoutes } from '../accounts/user-admin-routes.js';
+import { PERMISSIONS, may, type Permission } from '../accounts/user-types.js';
+import { auditRoutes } from '../audit/audit-routes.js';
+import type { Services } from '../compose.js';
+import { AppError, NotFoundError } from '../shared/errors.js';
+import { requireJson } from '../web/security.js';
+// feature route imports
+
+interface Csrf {
+  protect: RequestHandler;
+  token: (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => string;
+}
+
+const WINDOW_MS = 15 * 60_000;
+
+/** Everything under /admin: the session, the signed-in user, and each feature's admin routes. */
+export function adminRouter(services: Services, csrf: Csrf): Router {
+  const { config } = services;
+  const router = Router();
+  const idleMs = config.SESSION_IDLE_MINUTES * 60_000;
+
+  router.use(
+    session({
+      name: config.isProduction ? '__Host-hv_admin' : 'hv_admin',
+      secret: services.secrets.session.toString('base64'),
+      store: new DatabaseSessionStore(services.sessions, idleMs, () => new Date()),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      unset: 'destroy',
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.isProduction, maxAge: idleMs, path: '/' },
+    }),
+  );
+  router.use(loadUser(services.accounts, config.SESSION_MAX_HOURS * 3600_000));
+  router.use((req, res, next) => {
+    const user = req.user;
+    res.locals.user = user;
+    res.locals.can = Object.fromEntries((Object.keys(PERMISSIONS) as Permission[]).map((p) => [p, !!user && may(user.role, p)]));
+    res.locals.csrfToken = csrf.token(req, res);
+    next();
+  });
+
+  const accountKey = (req: Parameters<RequestHandler>[0]) => {
+    const email = (req.body as Record<string, unknown> | undefined)?.email;
+    return `account:${normaliseLogin(typeof email === 'string' ? email : '').slice(0, 254)}`;
+  };
+  const tooMany: RateLimitHandler = (_req, _res, next) => next(new AppError(429, 'login_rate_limited', 'Too many sign-in attempts. Please wait 15 minutes and try again.'));
+  const loginLimits: RequestHandler[] = [
+    rateLimit({ windowMs: WINDOW_MS, limit: config.LOGIN_MAX_PER_IP, skipSuccessfulRequests: true, standardHeaders: 'draft-8', legacyHeaders: false, store: services.rateLimitStore('login-ip'), handler: tooMany }),
+    rateLimit({ windowMs: WINDOW_MS, limit: config.LOGIN_MAX_PER_ACCOUNT, skipSuccessfulRequests: true, keyGenerator: accountKey, standardHeaders: false, legacyHeaders: false, store: services.rateLimitStore('login-account'), handler: tooMany }),
+    // Each failure beyond the third adds half a second, up to 10 s: slow for a guesser, a shrug for a person.
+    slowDown({ windowMs: WINDOW_MS, delayAfter: 3, delayMs: (hits) => (hits - 3) * 500, maxDelayMs: 10_000, skipSuccessfulRequests: true, keyGenerator: accountKey, store: services.rateLimitStore('login-delay') }),
+  ];
+
+  router.use(accountRoutes({ accounts: services.accounts, audit: services.audit, loginLimits, protect: csrf.protect }));
+  router.get('/', allow('viewDashboards'), async (_req, res) => {
+    res.render('admin/home', { layout: 'admin', title: res.locals.t('admin.home.title'), petitions: await services.petitionAdmin.list() });
+  });
+  // feature routes
+  router.use(userAdminRoutes({ accounts: services.accounts, audit: services.audit, protect: csrf.protect }));
+  router.use(auditRoutes(services.audit));
+
+  // JSON admin routes: same session, JSON in and out, 401/403 rather than redirects.
+  const api = Router();
+  api.use(requireJson, express.json({ limit: '16kb', strict: true }));
+  // feature api routes
+  api.use(() => {
+    throw new NotFoundError('There is no such admin API route.');
+  });
+  router.use('/api', api);
+  return router;
+}
+
+type RateLimitHandler = (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], next: Parameters<RequestHandler>[2]) => void;
