@@ -1,3 +1,4 @@
+import { promisify } from 'node:util';
 import { Router, type RequestHandler } from 'express';
 import type { AuditLog } from '../audit/audit-repository.js';
 import { AppError } from '../shared/errors.js';
@@ -16,8 +17,8 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 // Only somewhere inside the admin area: never an open redirect.
 const safeNext = (v: unknown) => (typeof v === 'string' && /^\/admin(?:[/?#]|$)/.test(v) && !v.startsWith('//') ? v : '/admin');
 
-const regenerate = (req: Parameters<RequestHandler>[0]) => new Promise<void>((resolve, reject) => req.session.regenerate((e: unknown) => (e ? reject(e) : resolve())));
-const save = (req: Parameters<RequestHandler>[0]) => new Promise<void>((resolve, reject) => req.session.save((e: unknown) => (e ? reject(e) : resolve())));
+const regenerate = (req: Parameters<RequestHandler>[0]) => promisify(req.session.regenerate.bind(req.session))();
+const save = (req: Parameters<RequestHandler>[0]) => promisify(req.session.save.bind(req.session))();
 
 export function accountRoutes({ accounts, audit, loginLimits, protect }: Deps) {
   const router = Router();
