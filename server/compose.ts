@@ -27,7 +27,11 @@ import { createTallyRepository } from './tallies/tally-repository.js';
 import { createRecount } from './tallies/recount.js';
 import { createTallyService } from './tallies/tally-service.js';
 import { createFormGuard } from './web/form-guard.js';
-// feature imports
+// imports: petitions
+// imports: dashboard
+// imports: exports
+// imports: moderation
+// imports: import
 
 interface Options {
   config: Config;
@@ -61,7 +65,11 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   const recount = createRecount({ petitions, signatures, tallies: talliesRepo, clock });
   const accounts = createAccountService({ users, clock });
   const petitionAdmin = createPetitionAdminService({ petitions, petitionService, tallies, clock });
-  // feature services
+  // services: petitions
+  // services: dashboard
+  // services: exports
+  // services: moderation
+  // services: import
 
   const signingLoad = createLoadMonitor(config.MAIL_YIELD_ABOVE_INFLIGHT);
   const mailTransport = transport ?? createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR });
@@ -108,7 +116,11 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     audit,
     tallies,
     protector,
-    // feature exports
+    // exports: petitions
+    // exports: dashboard
+    // exports: exports
+    // exports: moderation
+    // exports: import
     recount,
     mailWorker,
     maintenance,

@@ -64,14 +64,19 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
   router.get('/', allow('viewDashboards'), async (_req, res) => {
     res.render('admin/home', { layout: 'admin', title: res.locals.t('admin.home.title'), petitions: await services.petitionAdmin.list() });
   });
-  // feature routes
+  // routes: petitions (must stay first: /petitions/new before /petitions/:slug)
+  // routes: dashboard
+  // routes: exports
+  // routes: moderation
+  // routes: import
   router.use(userAdminRoutes({ accounts: services.accounts, audit: services.audit, protect: csrf.protect }));
   router.use(auditRoutes(services.audit));
 
   // JSON admin routes: same session, JSON in and out, 401/403 rather than redirects.
   const api = Router();
   api.use(requireJson, express.json({ limit: '16kb', strict: true }));
-  // feature api routes
+  // api: dashboard
+  // api: moderation
   api.use(() => {
     throw new NotFoundError('There is no such admin API route.');
   });

@@ -36,7 +36,8 @@ export const configSchema = z.object({
   SESSION_MAX_HOURS: positiveInt.default(12),
   LOGIN_MAX_PER_IP: positiveInt.default(30),
   LOGIN_MAX_PER_ACCOUNT: positiveInt.default(10),
-  // feature settings
+  // settings: moderation
+  // settings: import
   TRUST_PROXY: z.string().default('loopback'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.default(true),
