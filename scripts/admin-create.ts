@@ -3,9 +3,16 @@ import { cliActor, startRuntime } from '../server/runtime.js';
 import { AppError } from '../server/shared/errors.js';
 
 // Usage: npm run admin:create -- --email E --role admin|organiser|analyst [--password P]
-const { values } = parseArgs({ options: { email: { type: 'string' }, role: { type: 'string', default: 'admin' }, password: { type: 'string' } } });
+const USAGE = 'Usage: npm run admin:create -- --email E --role admin|organiser|analyst [--password P]';
+let values: { email?: string; role: string; password?: string };
+try {
+  ({ values } = parseArgs({ options: { email: { type: 'string' }, role: { type: 'string', default: 'admin' }, password: { type: 'string' } } }));
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`);
+  process.exit(64);
+}
 if (!values.email) {
-  console.error('Usage: npm run admin:create -- --email E --role admin|organiser|analyst [--password P]');
+  console.error(USAGE);
   process.exit(64);
 }
 const runtime = await startRuntime({ logLevel: 'warn' });

@@ -93,6 +93,8 @@ export function createApp(services: Services): Express {
     res.set('Cache-Control', 'private, no-store');
     next();
   });
+  // Workspace forms carry petition texts (up to 50,000 characters); public forms stay small.
+  app.use('/admin', express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 50 }));
   app.use(cookieParser(), csrf.browserId, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   const renderPetition = createPetitionPageRenderer(services.petitionService, services.formGuard, csrf.token);
   app.use(petitionPageRoutes(services.petitionService, renderPetition));

@@ -29,9 +29,18 @@ import { createTallyService } from './tallies/tally-service.js';
 import { createFormGuard } from './web/form-guard.js';
 // imports: petitions
 // imports: dashboard
+import { createCountExport } from './dashboard/count-export.js';
+import { createDashboardService } from './dashboard/dashboard-service.js';
 // imports: exports
+import { createSignatureExport } from './exports/signature-export.js';
+import { createSignatureExportRepository } from './exports/signature-export-repository.js';
 // imports: moderation
+import { createModerationRepository } from './moderation/moderation-repository.js';
+import { createModerationRunRepository } from './moderation/moderation-run-repository.js';
+import { createModerationService } from './moderation/moderation-service.js';
+import { createTrending } from './moderation/moderation-trending.js';
 // imports: import
+import { createPaperImportService } from './paper/paper-import-service.js';
 
 interface Options {
   config: Config;
@@ -67,9 +76,16 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   const petitionAdmin = createPetitionAdminService({ petitions, petitionService, tallies, clock });
   // services: petitions
   // services: dashboard
+  const dashboard = createDashboardService({ petitions, tallies });
+  const countExport = createCountExport({ petitions, tallies, clock });
   // services: exports
+  const signatureExport = createSignatureExport({ petitions, repo: createSignatureExportRepository(connection), protector, audit, clock });
   // services: moderation
+  const moderationRepo = createModerationRepository(connection);
+  const moderation = createModerationService({ petitions, repo: moderationRepo, runs: createModerationRunRepository(connection), tallies, audit, protector, clock });
+  const trending = createTrending({ repo: moderationRepo, protector, clock, windowMinutes: config.TRENDING_WINDOW_MINUTES, threshold: config.TRENDING_FLAG_THRESHOLD });
   // services: import
+  const paperImport = createPaperImportService({ petitions, signatures, tallies, protector, audit, clock, maxMb: config.IMPORT_MAX_MB });
 
   const signingLoad = createLoadMonitor(config.MAIL_YIELD_ABOVE_INFLIGHT);
   const mailTransport = transport ?? createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR });
@@ -118,9 +134,15 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     protector,
     // exports: petitions
     // exports: dashboard
+    dashboard,
+    countExport,
     // exports: exports
+    signatureExport,
     // exports: moderation
+    moderation,
+    trending,
     // exports: import
+    paperImport,
     recount,
     mailWorker,
     maintenance,

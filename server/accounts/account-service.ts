@@ -4,6 +4,8 @@ import type { UserRepository } from './user-repository.js';
 import { ROLES, type Role, type User } from './user-types.js';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
+// The CLI prints these messages as they are; pages show the translated field errors.
+const UNKNOWN_ROLE = 'The role must be admin, organiser or analyst.';
 export const normaliseLogin = (email: string) => email.trim().toLowerCase();
 
 interface Deps {
@@ -13,16 +15,16 @@ interface Deps {
 
 export function createAccountService({ users, clock }: Deps) {
   function checkNewPassword(password: string) {
-    if (password.length < PASSWORD_MIN_LENGTH) throw new ValidationError({ password: 'password_too_short' });
-    if (password.length > 200) throw new ValidationError({ password: 'too_long' });
+    if (password.length < PASSWORD_MIN_LENGTH) throw new ValidationError({ password: 'password_too_short' }, `Use at least ${PASSWORD_MIN_LENGTH} characters for a password.`);
+    if (password.length > 200) throw new ValidationError({ password: 'too_long' }, 'Use at most 200 characters for a password.');
   }
 
   return {
     /** Creates a user; without a password, generates a one-time one that must be changed at first login. */
     async create(input: { email: string; role: string; password?: string }): Promise<{ user: User; oneTimePassword: string | null }> {
       const email = normaliseLogin(input.email);
-      if (!EMAIL.test(email)) throw new ValidationError({ email: 'email_invalid' });
-      if (!(ROLES as readonly string[]).includes(input.role)) throw new ValidationError({ role: 'role_unknown' });
+      if (!EMAIL.test(email)) throw new ValidationError({ email: 'email_invalid' }, 'Enter an email address like name@example.org.');
+      if (!(ROLES as readonly string[]).includes(input.role)) throw new ValidationError({ role: 'role_unknown' }, UNKNOWN_ROLE);
       if (input.password !== undefined) checkNewPassword(input.password);
       const password = input.password ?? generatePassword();
       const created = await users.insert({ email, role: input.role as Role, passwordHash: await hashPassword(password), mustChangePassword: input.password === undefined, at: clock() });
@@ -55,7 +57,7 @@ export function createAccountService({ users, clock }: Deps) {
     },
 
     async setRole(userId: string, role: string): Promise<void> {
-      if (!(ROLES as readonly string[]).includes(role)) throw new ValidationError({ role: 'role_unknown' });
+      if (!(ROLES as readonly string[]).includes(role)) throw new ValidationError({ role: 'role_unknown' }, UNKNOWN_ROLE);
       await users.update(userId, { role: role as Role });
     },
 

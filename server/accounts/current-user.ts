@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { AppError } from '../shared/errors.js';
 import type { AccountService } from './account-service.js';
 import { may, type Permission, type User } from './user-types.js';
@@ -20,7 +20,8 @@ declare global {
   }
 }
 
-export const isJsonRoute = (path: string) => path.startsWith('/api/');
+/** JSON admin routes live under /admin/api, whichever router (and so whichever req.path) they are declared on. */
+export const isJsonRoute = (req: Request) => `${req.baseUrl}${req.path}`.startsWith('/admin/api/');
 
 /** Loads the signed-in user on every admin request; a disabled user or a stale session is signed out. */
 export function loadUser(accounts: AccountService, maxSessionMs: number): RequestHandler {
@@ -30,7 +31,9 @@ export function loadUser(accounts: AccountService, maxSessionMs: number): Reques
     const user = await accounts.findById(userId);
     const stale = !user || user.disabled || authAt < user.passwordChangedAt.getTime() || Date.now() - authAt > maxSessionMs;
     if (stale) {
-      await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+      // Regenerate rather than destroy: the old session is deleted, and the routes after this one
+      // (sign out, sign in) still find a fresh, empty req.session to work with.
+      await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error as Error) : resolve())));
       return next();
     }
     req.user = user;
@@ -46,11 +49,11 @@ export function allow(permission: Permission | 'signedIn'): RequestHandler {
   return (req, res, next) => {
     const user = req.user;
     if (!user) {
-      if (isJsonRoute(req.path)) throw new AppError(401, 'unauthenticated', 'Sign in first.');
+      if (isJsonRoute(req)) throw new AppError(401, 'unauthenticated', 'Sign in first.');
       return res.redirect(303, `/admin/login?next=${encodeURIComponent(req.originalUrl)}`);
     }
     if (user.mustChangePassword && permission !== 'signedIn') {
-      if (isJsonRoute(req.path)) throw new AppError(403, 'password_change_required', 'Choose a new password first.');
+      if (isJsonRoute(req)) throw new AppError(403, 'password_change_required', 'Choose a new password first.');
       return res.redirect(303, '/admin/password');
     }
     if (permission !== 'signedIn' && !may(user.role, permission)) throw new AppError(403, 'forbidden', 'Your role does not allow this.');

@@ -37,7 +37,11 @@ export const configSchema = z.object({
   LOGIN_MAX_PER_IP: positiveInt.default(30),
   LOGIN_MAX_PER_ACCOUNT: positiveInt.default(10),
   // settings: moderation
+  TRENDING_WINDOW_MINUTES: positiveInt.default(60),
+  TRENDING_FLAG_THRESHOLD: positiveInt.default(50),
   // settings: import
+  /** Largest paper-signature CSV one import takes, in MB (web upload and CLI alike). */
+  IMPORT_MAX_MB: positiveInt.default(10),
   TRUST_PROXY: z.string().default('loopback'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.default(true),

@@ -1,6 +1,8 @@
+import { AppError, ValidationError } from '../shared/errors.js';
 import type { TallyService } from '../tallies/tally-service.js';
+import { parsePetitionInput, PETITION_FIELDS, type PetitionFields } from './petition-input.js';
 import type { PetitionRepository } from './petition-repository.js';
-import type { PetitionService } from './petition-service.js';
+import type { PetitionDetails, PetitionService } from './petition-service.js';
 import type { Petition } from './petition-types.js';
 
 interface Deps {
@@ -10,13 +12,82 @@ interface Deps {
   clock: () => Date;
 }
 
-/** What organisers do to petitions: list every one (drafts too), create, edit, open and close. */
-export function createPetitionAdminService({ petitions, tallies }: Deps) {
+const slugTaken = () => new AppError(409, 'slug_taken', 'Another petition already uses this address.', { slug: 'slug_taken' });
+
+const same = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
+
+/** What organisers do to petitions: list every one (drafts too), create, edit, preview, open and close. */
+export function createPetitionAdminService({ petitions, petitionService, tallies, clock }: Deps) {
+  async function find(slug: string): Promise<Petition> {
+    const petition = await petitions.findBySlug(slug);
+    if (!petition) throw new AppError(404, 'petition_not_found', 'There is no petition at this address.');
+    return petition;
+  }
+
+  function parse(input: unknown): PetitionFields {
+    const parsed = parsePetitionInput(input);
+    if (!parsed.ok) throw new ValidationError(parsed.fields);
+    return parsed.value;
+  }
+
+  async function setStatus(petition: Petition, status: Petition['status']): Promise<void> {
+    if ((await petitions.update(petition.id, { status })) === 'missing') throw new AppError(404, 'petition_not_found', 'There is no petition at this address.');
+    // The public page and the signing service read through this cache: they must see the change now.
+    petitionService.forget();
+  }
+
   return {
     async list(): Promise<(Petition & { total: number })[]> {
       const all = await petitions.listAll();
       return Promise.all(all.map(async (p) => ({ ...p, total: (await tallies.read(p.id)).total })));
     },
+
+    /** Any petition, drafts included: the workspace sees what the public does not. */
+    find,
+
+    /** A new petition is always a draft: nobody can sign it until an organiser opens it. */
+    async create(input: unknown): Promise<Petition> {
+      const fields = parse(input);
+      if (!(await petitions.insertIfAbsent({ ...fields, status: 'draft' }))) throw slugTaken();
+      petitionService.forget();
+      return find(fields.slug);
+    },
+
+    /** Applies the form; returns the petition as it now is and the names of the fields that changed. */
+    async update(slug: string, input: unknown): Promise<{ petition: Petition; changed: string[] }> {
+      const current = await find(slug);
+      const fields = parse(input);
+      // Once open, the address is printed on leaflets and shared: it stays.
+      if (fields.slug !== current.slug && current.status !== 'draft') throw new ValidationError({ slug: 'slug_locked' });
+      const changed = PETITION_FIELDS.filter((f) => !same(fields[f], current[f]));
+      if (changed.length > 0) {
+        const outcome = await petitions.update(current.id, fields);
+        if (outcome === 'slug_taken') throw slugTaken();
+        if (outcome === 'missing') throw new AppError(404, 'petition_not_found', 'There is no petition at this address.');
+        petitionService.forget();
+      }
+      return { petition: { ...current, ...fields }, changed };
+    },
+
+    async open(slug: string): Promise<Petition> {
+      const petition = await find(slug);
+      if (petition.status === 'open') throw new AppError(409, 'petition_already_open', 'This petition is already open.');
+      if (petition.closesAt && petition.closesAt <= clock()) {
+        throw new AppError(409, 'closing_date_passed', 'The closing date has passed. Change it before opening the petition.');
+      }
+      await setStatus(petition, 'open');
+      return { ...petition, status: 'open' };
+    },
+
+    async close(slug: string): Promise<Petition> {
+      const petition = await find(slug);
+      if (petition.status !== 'open') throw new AppError(409, 'petition_not_open_to_close', 'Only an open petition can be closed.');
+      await setStatus(petition, 'closed');
+      return { ...petition, status: 'closed' };
+    },
+
+    /** The public page's content for any status, so a draft can be read before it goes out. */
+    preview: (slug: string, lang: string): Promise<PetitionDetails> => petitionService.details(slug, lang, { drafts: true }),
   };
 }
 

@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { countryOptions } from '../countries/countries.js';
+import { HOST } from '../signatures/signature-input.js';
 import type { FormGuard } from '../web/form-guard.js';
-import type { PetitionService } from './petition-service.js';
+import type { PetitionDetails, PetitionService } from './petition-service.js';
 
 export interface FormState {
   values?: Record<string, unknown>;
@@ -9,21 +10,66 @@ export interface FormState {
   notice?: string;
 }
 
+/**
+ * The referring site's host name, when a person arrived from another site: the dashboard counts
+ * signatures by source. Our own pages, unparsable or non-web referrers give nothing.
+ */
+export function externalReferrer(referer: string | undefined, ownHosts: (string | undefined)[]): string | undefined {
+  if (!referer) return undefined;
+  let url: URL;
+  try {
+    url = new URL(referer);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  const own = ownHosts.filter((h): h is string => !!h).map((h) => h.toLowerCase());
+  return own.includes(host) || !HOST.test(host) ? undefined : host;
+}
+
+const hostOf = (url: string | undefined) => {
+  try {
+    return url ? new URL(url).hostname : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** What the petition view shows, for the public page and the organisers' preview alike. */
+export function petitionView(petition: PetitionDetails, lang: string, t: (key: string, vars?: Record<string, unknown>) => string, { preview = false } = {}) {
+  const when = (at: Date | null) => (at ? new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(at) : '');
+  return {
+    title: petition.title,
+    petition,
+    progress: Math.min(100, Math.round((petition.total / Math.max(1, petition.goal)) * 100)),
+    topCountries: petition.countries.slice(0, 10),
+    // A draft's preview shows the form it will have once opened, inert.
+    showForm: petition.signing === 'open' || (preview && petition.status === 'draft'),
+    notYetOpen: petition.signing === 'not_open' ? t('petition.notYetOpen', { date: when(petition.opensAt) }) : null,
+    preview,
+  };
+}
+
 /** Renders a petition page with its sign form; the sign route re-uses it to show errors in place. */
-export function createPetitionPageRenderer(petitions: PetitionService, guard: FormGuard, csrfToken: (req: Request, res: Response) => string) {
+export function createPetitionPageRenderer(
+  petitions: PetitionService,
+  guard: FormGuard,
+  csrfToken: (req: Request, res: Response) => string,
+  /** The site's public address (config.BASE_URL): links from it are not referrals. */
+  siteUrl?: string,
+) {
+  const siteHost = hostOf(siteUrl);
   return async (req: Request, res: Response, slug: string, form: FormState = {}) => {
-    const lang = res.locals.lang;
-    const t = res.locals.t as (key: string, vars?: object) => string;
+    const { lang, t } = res.locals;
     const petition = await petitions.details(slug, lang);
-    // A campaign link's ?ref= travels with the form (validated again on submit, like every field).
+    // A campaign link's ?ref= and the referring site travel with the form (validated again on submit, like every field).
     const ref = typeof req.query.ref === 'string' && /^[A-Za-z0-9_-]{1,40}$/.test(req.query.ref) ? req.query.ref : undefined;
-    const values = form.values ?? { ref };
+    const referrer = externalReferrer(req.get('referer'), [req.hostname, siteHost]);
+    const values = form.values ?? { ref, referrer };
     const errors = Object.fromEntries(Object.entries(form.errors ?? {}).map(([field, code]) => [field, t(`errors.field.${code}`)]));
     res.render('petition', {
-      title: petition.title,
-      petition,
-      progress: Math.min(100, Math.round((petition.total / Math.max(1, petition.goal)) * 100)),
-      topCountries: petition.countries.slice(0, 10),
+      ...petitionView(petition, lang, t),
       countries: countryOptions(lang).map((c) => ({ ...c, selected: c.code === values.country })),
       values,
       errors,
@@ -41,7 +87,7 @@ export function petitionPageRoutes(petitions: PetitionService, renderPetition: P
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    res.render('home', { title: (res.locals.t)('home.title'), petitions: await petitions.listOpen() });
+    res.render('home', { title: res.locals.t('home.title'), petitions: await petitions.listOpen() });
   });
 
   router.get('/petitions/:slug', async (req, res) => {

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { countryName } from '../countries/countries.js';
 import { AppError } from '../shared/errors.js';
 import { createTtlCache } from '../shared/ttl-cache.js';
 import type { TallyService } from '../tallies/tally-service.js';
+import { renderMarkdown } from './markdown.js';
 import type { PetitionRepository } from './petition-repository.js';
 import type { NewPetition, Petition } from './petition-types.js';
 
@@ -14,17 +16,41 @@ export interface PetitionSummary {
   total: number;
 }
 
+/** Whether the sign form is offered: the same rule the signing service enforces. */
+export type SigningState = 'open' | 'not_open' | 'closed';
+
+export function signingState(petition: Pick<Petition, 'status' | 'opensAt' | 'closesAt'>, now: Date): SigningState {
+  if (petition.status !== 'open') return 'closed';
+  if (petition.opensAt && petition.opensAt > now) return 'not_open';
+  if (petition.closesAt && petition.closesAt <= now) return 'closed';
+  return 'open';
+}
+
 export interface PetitionDetails extends PetitionSummary {
   target: string;
   body: string;
+  /** The body rendered from Markdown and sanitised: the only HTML a view may output unescaped. */
+  bodyHtml: string;
+  signing: SigningState;
+  opensAt: Date | null;
+  closesAt: Date | null;
   verification: Petition['verification'];
   countries: { code: string; name: string; count: number }[];
   updatedAt: Date | null;
 }
 
-export function createPetitionService({ petitions, tallies }: { petitions: PetitionRepository; tallies: TallyService }) {
+interface Deps {
+  petitions: PetitionRepository;
+  tallies: TallyService;
+  clock?: () => Date;
+}
+
+export function createPetitionService({ petitions, tallies, clock = () => new Date() }: Deps) {
   // Every signature needs its petition; a few seconds of staleness is fine for text and status.
   const bySlug = createTtlCache<Petition | null>(5000);
+  // Keyed by the source's hash, so an edit is never served stale; rendering up to 50,000 characters per view would be waste.
+  const bodies = createTtlCache<string>(10 * 60_000, 200);
+  const renderBody = (body: string) => bodies.get(createHash('sha256').update(body).digest('base64url'), () => Promise.resolve(renderMarkdown(body)));
 
   async function findVisible(slug: string): Promise<Petition> {
     const petition = await bySlug.get(slug, () => petitions.findBySlug(slug));
@@ -40,14 +66,21 @@ export function createPetitionService({ petitions, tallies }: { petitions: Petit
         list.map(async (p) => ({ slug: p.slug, title: p.title, summary: p.summary, status: p.status, goal: p.goal, total: (await tallies.read(p.id)).total })),
       );
     },
-    async details(slug: string, lang: string): Promise<PetitionDetails> {
-      const p = await findVisible(slug);
+    /** The public view of a petition; `drafts` is for the organisers' preview only. */
+    async details(slug: string, lang: string, { drafts = false } = {}): Promise<PetitionDetails> {
+      const p = drafts ? await bySlug.get(slug, () => petitions.findBySlug(slug)) : await findVisible(slug);
+      if (!p) throw new AppError(404, 'petition_not_found', 'There is no petition at this address.');
       const tally = await tallies.read(p.id);
+      const bodyHtml = await renderBody(p.body);
       return {
         slug: p.slug,
         title: p.title,
         summary: p.summary,
         body: p.body,
+        bodyHtml,
+        signing: signingState(p, clock()),
+        opensAt: p.opensAt,
+        closesAt: p.closesAt,
         target: p.target,
         goal: p.goal,
         status: p.status,
@@ -65,6 +98,10 @@ export function createPetitionService({ petitions, tallies }: { petitions: Petit
     async create(petition: NewPetition): Promise<boolean> {
       bySlug.clear();
       return petitions.insertIfAbsent(petition);
+    },
+    /** After an organiser's change: this instance shows it at once (others within the cache's 5 s). */
+    forget(): void {
+      bySlug.clear();
     },
   };
 }

@@ -1,0 +1,46 @@
+import { Router, type RequestHandler } from 'express';
+import { allow } from '../accounts/current-user.js';
+import type { AuditLog } from '../audit/audit-repository.js';
+import type { CountExport, CountFormat } from './count-export.js';
+import { parseSort } from './country-table.js';
+import type { DashboardService } from './dashboard-service.js';
+import { dashboardView } from './dashboard-view.js';
+
+interface Deps {
+  dashboard: DashboardService;
+  countExport: CountExport;
+  audit: AuditLog;
+}
+
+/** The dashboard of one petition and its counts export, under /admin. */
+export function dashboardRoutes({ dashboard, countExport, audit }: Deps): Router {
+  const router = Router();
+
+  router.get('/petitions/:slug', allow('viewDashboards'), async (req, res) => {
+    const sort = parseSort(req.query);
+    const { t, lang } = res.locals;
+    const data = await dashboard.load(String(req.params.slug), lang);
+    res.render('admin/dashboard', { layout: 'admin', title: t('dashboard.title', { title: data.petition.title }), sort, ...dashboardView(data, sort, t, lang) });
+  });
+
+  const exportCounts =
+    (format: CountFormat): RequestHandler =>
+    async (req, res) => {
+      const slug = String(req.params.slug);
+      const file = await countExport.build(slug, format);
+      await audit.record({ actor: req.user?.email ?? 'unknown', action: 'export', petition: slug, details: { what: 'counts', format }, rows: file.rows });
+      res.attachment(file.filename).type(file.contentType).send(file.body);
+    };
+  router.get('/petitions/:slug/export/counts.csv', allow('exportCounts'), exportCounts('csv'));
+  router.get('/petitions/:slug/export/counts.json', allow('exportCounts'), exportCounts('json'));
+  return router;
+}
+
+/** The same figures as JSON, under /admin/api. */
+export function dashboardApiRoutes({ dashboard }: Pick<Deps, 'dashboard'>): Router {
+  const router = Router();
+  router.get('/petitions/:slug/dashboard', allow('viewDashboards'), async (req, res) => {
+    res.json(await dashboard.load(String(req.params.slug), res.locals.lang));
+  });
+  return router;
+}

@@ -1,0 +1,15 @@
+import { Router } from 'express';
+import { allow } from '../accounts/current-user.js';
+import type { SignatureExport } from './signature-export.js';
+
+/** Downloads of personal data: organisers and admins only. Count exports live with the dashboard. */
+export function exportRoutes({ signatureExport }: { signatureExport: SignatureExport }): Router {
+  const router = Router();
+  router.get('/petitions/:slug/export/signatures.csv', allow('exportSignatures'), async (req, res) => {
+    const job = await signatureExport.prepare(req.params.slug as string, 'csv');
+    res.attachment(job.filename);
+    res.set({ 'Content-Type': job.contentType, 'Cache-Control': 'no-store' });
+    await job.writeTo(res, req.user!.email);
+  });
+  return router;
+}

@@ -1,0 +1,33 @@
+import { counter, type TallyChanges } from '../tallies/tally-service.js';
+
+/** What a tally change needs to know about one signature a run touched. */
+export interface AffectedSignature {
+  /** Its counted status: before an invalidation, or after a restore. */
+  was: 'pending' | 'confirmed';
+  source: 'online' | 'paper';
+  country: string;
+  createdAt: Date;
+  confirmedAt: Date | null;
+  collectedAt: Date | null;
+}
+
+/**
+ * The counters an invalidation (-1) or a restore (+1) moves: each signature leaves (or re-enters)
+ * the counter that counted it, and the day it was counted on, and enters (or leaves) `invalidated`.
+ */
+export function tallyChanges(affected: Iterable<AffectedSignature>, direction: -1 | 1): TallyChanges {
+  const changes = new Map<string, number>();
+  const add = (field: string, n: number) => changes.set(field, (changes.get(field) ?? 0) + n);
+  for (const s of affected) {
+    if (s.was === 'pending') add(counter.pending, direction);
+    else if (s.source === 'paper') {
+      add(counter.paper(s.country), direction);
+      add(counter.day(s.collectedAt ?? s.createdAt), direction);
+    } else {
+      add(counter.confirmed(s.country), direction);
+      add(counter.day(s.confirmedAt ?? s.createdAt), direction);
+    }
+    add(counter.invalidated, -direction);
+  }
+  return Object.fromEntries([...changes].filter(([, n]) => n !== 0));
+}

@@ -1,0 +1,109 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { allow } from '../accounts/current-user.js';
+import type { AuditLog } from '../audit/audit-repository.js';
+import { countryOptions } from '../countries/countries.js';
+import { AppError } from '../shared/errors.js';
+import type { PetitionAdminService } from './petition-admin-service.js';
+import { formValues, toDatetimeLocal } from './petition-input.js';
+import { petitionView } from './petition-page-routes.js';
+import type { Petition } from './petition-types.js';
+
+interface Deps {
+  petitions: PetitionAdminService;
+  audit: AuditLog;
+  protect: RequestHandler;
+}
+
+type Params = Request<{ slug: string }>;
+
+const dashboard = (slug: string) => `/admin/petitions/${encodeURIComponent(slug)}`;
+
+const storedValues = (p: Petition) => ({
+  ...p,
+  goal: String(p.goal),
+  opensAt: toDatetimeLocal(p.opensAt),
+  closesAt: toDatetimeLocal(p.closesAt),
+});
+
+/** Organisers create, edit, preview, open and close petitions. Mounted inside the admin router. */
+export function petitionAdminRoutes({ petitions, audit, protect }: Deps): Router {
+  const router = Router();
+  const gate = allow('managePetitions');
+
+  /** One form for new and existing petitions; `petition` is the stored one when editing. */
+  function renderForm(res: Response, { petition, values, fields }: { petition?: Petition; values: object; fields?: Record<string, string> }) {
+    const errors = Object.fromEntries(Object.entries(fields ?? {}).map(([f, code]) => [f, res.locals.t(`errors.field.${code}`)]));
+    res.render('admin/petition-form', {
+      layout: 'admin',
+      title: petition ? res.locals.t('petitions.edit.title', { title: petition.title }) : res.locals.t('petitions.new.title'),
+      petition,
+      action: petition ? `/admin/petitions/${petition.slug}/edit` : '/admin/petitions',
+      slugLocked: !!petition && petition.status !== 'draft',
+      values,
+      errors,
+      hasErrors: Object.keys(errors).length > 0,
+    });
+  }
+
+  /** A refusal with field errors shows the form again, as typed; anything else goes to the error page. */
+  const fieldErrors = (error: unknown): AppError & { fields: Record<string, string> } => {
+    if (error instanceof AppError && error.fields) return error as AppError & { fields: Record<string, string> };
+    throw error;
+  };
+
+  router.get('/petitions/new', gate, (_req, res) => {
+    renderForm(res, { values: { verification: 'email' } });
+  });
+
+  router.post('/petitions', gate, protect, async (req, res) => {
+    try {
+      const petition = await petitions.create(req.body);
+      await audit.record({ actor: req.user!.email, action: 'petition.create', petition: petition.slug, details: { status: petition.status }, rows: null });
+      res.redirect(303, dashboard(petition.slug));
+    } catch (error) {
+      const refused = fieldErrors(error);
+      renderForm(res.status(refused.status), { values: formValues(req.body), fields: refused.fields });
+    }
+  });
+
+  router.get('/petitions/:slug/edit', gate, async (req: Params, res) => {
+    const petition = await petitions.find(req.params.slug);
+    renderForm(res, { petition, values: storedValues(petition) });
+  });
+
+  router.post('/petitions/:slug/edit', gate, protect, async (req: Params, res) => {
+    try {
+      const { petition, changed } = await petitions.update(req.params.slug, req.body);
+      if (changed.length > 0) {
+        const details = { changed, ...(petition.slug !== req.params.slug ? { from: req.params.slug } : {}) };
+        await audit.record({ actor: req.user!.email, action: 'petition.update', petition: petition.slug, details, rows: null });
+      }
+      res.redirect(303, dashboard(petition.slug));
+    } catch (error) {
+      const refused = fieldErrors(error);
+      renderForm(res.status(refused.status), { petition: await petitions.find(req.params.slug), values: formValues(req.body), fields: refused.fields });
+    }
+  });
+
+  // The public page exactly as it will look, whatever the status, with an inert form and a banner saying so.
+  router.get('/petitions/:slug/preview', gate, async (req: Params, res) => {
+    const { lang, t } = res.locals;
+    const details = await petitions.preview(req.params.slug, lang);
+    res.render('petition', {
+      ...petitionView(details, lang, t, { preview: true }),
+      countries: countryOptions(lang),
+      values: {},
+      errors: {},
+    });
+  });
+
+  for (const action of ['open', 'close'] as const) {
+    router.post(`/petitions/:slug/${action}`, gate, protect, async (req: Params, res) => {
+      const petition = await petitions[action](req.params.slug);
+      await audit.record({ actor: req.user!.email, action: `petition.${action}`, petition: petition.slug, details: {}, rows: null });
+      res.redirect(303, dashboard(petition.slug));
+    });
+  }
+
+  return router;
+}
