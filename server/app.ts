@@ -94,9 +94,10 @@ export function createApp(services: Services): Express {
     next();
   });
   // Workspace forms carry petition texts (up to 50,000 characters); public forms stay small.
-  app.use('/admin', express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 50 }));
+  // (50,000 characters of Chinese are 150 kB of UTF-8 and about 450 kB once URL-encoded.)
+  app.use('/admin', express.urlencoded({ extended: false, limit: '600kb', parameterLimit: 50 }));
   app.use(cookieParser(), csrf.browserId, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
-  const renderPetition = createPetitionPageRenderer(services.petitionService, services.formGuard, csrf.token);
+  const renderPetition = createPetitionPageRenderer(services.petitionService, services.formGuard, csrf.token, config.BASE_URL);
   app.use(petitionPageRoutes(services.petitionService, renderPetition));
   app.use(
     signaturePageRoutes({

@@ -69,7 +69,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   await Promise.all([petitions.init(), signatures.init(), tokens.init(), outbox.init(), users.init()]);
 
   const tallies = createTallyService({ repo: talliesRepo, clock, cacheSeconds: config.COUNT_CACHE_SECONDS });
-  const petitionService = createPetitionService({ petitions, tallies });
+  const petitionService = createPetitionService({ petitions, tallies, clock });
   const signatureService = createSignatureService({ petitions, petitionService, signatures, tokens, outbox, tallies, protector, clock });
   const recount = createRecount({ petitions, signatures, tallies: talliesRepo, clock });
   const accounts = createAccountService({ users, clock });

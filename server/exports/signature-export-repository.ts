@@ -9,7 +9,7 @@ const PROJECTION = { _id: 1, country: 1, source: 1, consent: 1, pii: 1, createdA
 
 // Large batches: FerretDB answers each getMore after decoding the whole batch, so fewer round trips
 // keep it busy; 5,000 small documents are a few MB in flight, independent of the petition's size.
-const BATCH_SIZE = 1000;
+const BATCH_SIZE = 5000;
 
 export function createSignatureExportRepository(connection: Connection) {
   const Signatures = signatureModel(connection);

@@ -16,7 +16,7 @@ export interface PetitionSummary {
   total: number;
 }
 
-/** Whether the sign form is offered: the same rule the signing service enforces. */
+/** Whether the sign form is offered; mirrors the check in signature-service openPetition, which enforces it. */
 export type SigningState = 'open' | 'not_open' | 'closed';
 
 export function signingState(petition: Pick<Petition, 'status' | 'opensAt' | 'closesAt'>, now: Date): SigningState {

@@ -1,6 +1,6 @@
 import type { OutboxRepository } from '../mail/outbox-repository.js';
 import type { PetitionRepository } from '../petitions/petition-repository.js';
-import type { PetitionService } from '../petitions/petition-service.js';
+import { signingState, type PetitionService } from '../petitions/petition-service.js';
 import type { Petition } from '../petitions/petition-types.js';
 import { AppError } from '../shared/errors.js';
 import type { DataProtector } from '../shared/data-protector.js';
@@ -25,11 +25,9 @@ export type SignOutcome = { status: 'check-email' | 'signed'; petition: Petition
 export function createSignatureService({ petitions, petitionService, signatures, tokens, outbox, tallies, protector, clock }: Deps) {
   async function openPetition(slug: string): Promise<Petition> {
     const petition = await petitionService.findVisible(slug);
-    const now = clock();
-    if (petition.opensAt && petition.opensAt > now) throw new AppError(409, 'petition_not_open', 'This petition does not accept signatures yet.');
-    if (petition.status !== 'open' || (petition.closesAt && petition.closesAt <= now)) {
-      throw new AppError(409, 'petition_closed', 'This petition is closed and no longer accepts signatures.');
-    }
+    const state = signingState(petition, clock());
+    if (state === 'not_open') throw new AppError(409, 'petition_not_open', 'This petition does not accept signatures yet.');
+    if (state === 'closed') throw new AppError(409, 'petition_closed', 'This petition is closed and no longer accepts signatures.');
     return petition;
   }
 

@@ -26,7 +26,6 @@ export function configureViews(app: Express, viewsDir: string, assetUrl: (name: 
       eq: (a: unknown, b: unknown) => a === b,
       // Builds translation keys such as `roles.<role>` from a fixed prefix and a known value.
       concat: (...parts: unknown[]) => parts.slice(0, -1).join(''),
-      paragraphs: (text: string) => text.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean),
       number(value: number, options: { data: { root: { lang: string } } }) {
         return numberFormat(options.data.root.lang).format(value);
       },
