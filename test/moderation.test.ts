@@ -224,7 +224,7 @@ describe('invalidating by condition', () => {
     assert.deepEqual(entry?.details.filters, { name: '[given]' });
 
     const page = await searchPage(p.slug);
-    await organiser.post(`/admin/petitions/${p.slug}/restore`, { _csrf: csrfFrom(page.html), runId: String(entry!.details.runId) });
+    await organiser.post(`/admin/petitions/${p.slug}/restore`, { _csrf: csrfFrom(page.html), runId: String(entry.details.runId) });
     assert.deepEqual(await tallyOf(p.id), before);
   });
 

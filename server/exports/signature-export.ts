@@ -1,4 +1,4 @@
-import { Transform, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AuditLog } from '../audit/audit-repository.js';
 import { fileStamp } from '../dashboard/count-export.js';
@@ -6,7 +6,7 @@ import type { PetitionRepository } from '../petitions/petition-repository.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import { AppError } from '../shared/errors.js';
 import { CONTENT_TYPES, signatureWriter, toSignatureRow, type ExportFormat } from './export-format.js';
-import type { ExportDoc, SignatureExportRepository } from './signature-export-repository.js';
+import type { SignatureExportRepository } from './signature-export-repository.js';
 
 interface Deps {
   petitions: PetitionRepository;
@@ -42,17 +42,14 @@ export function createSignatureExport({ petitions, repo, protector, audit, clock
         contentType: CONTENT_TYPES[format],
         async writeTo(out, actor) {
           let rows = 0;
-          const toRows = new Transform({
-            objectMode: true,
-            transform(doc: ExportDoc, _encoding, done) {
-              rows += 1;
-              done(null, toRow(doc));
-            },
+          const source = repo.streamCounted(petition.id, (doc) => {
+            rows += 1;
+            return toRow(doc);
           });
           let complete = false;
           try {
             // pipeline carries backpressure from `out` back to the cursor, and destroys the cursor if `out` closes early.
-            await pipeline(repo.streamCounted(petition.id), toRows, signatureWriter(format), out);
+            await pipeline(source, signatureWriter(format), out);
             complete = true;
           } catch (error) {
             if (!isGone(error, out)) throw error;

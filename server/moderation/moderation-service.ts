@@ -74,7 +74,7 @@ export function createModerationService({ petitions, repo, runs, tallies, audit,
   }
 
   /** Matching signatures, decrypted; with a name filter every candidate is decrypted to test it. */
-  async function* matching(petition: Petition, filters: SignatureFilters, query: Record<string, unknown>, limit?: number): AsyncGenerator<Signature> {
+  async function* matching(filters: SignatureFilters, query: Record<string, unknown>, limit?: number): AsyncGenerator<Signature> {
     const matchName = nameMatcher(filters.name);
     let n = 0;
     for await (const doc of repo.find(query, matchName ? undefined : limit)) {
@@ -90,11 +90,11 @@ export function createModerationService({ petitions, repo, runs, tallies, audit,
     const query = filterQuery(petition.id, filters, protector);
     const rows: SearchRow[] = [];
     if (!filters.name) {
-      for await (const s of matching(petition, filters, query, limit)) rows.push(toRow(s));
+      for await (const s of matching(filters, query, limit)) rows.push(toRow(s));
       return { petition, count: await repo.count(query), rows };
     }
     let count = 0;
-    for await (const s of matching(petition, filters, query)) if (++count <= limit) rows.push(toRow(s));
+    for await (const s of matching(filters, query)) if (++count <= limit) rows.push(toRow(s));
     return { petition, count, rows };
   }
 
@@ -110,7 +110,7 @@ export function createModerationService({ petitions, repo, runs, tallies, audit,
     const candidates = { ...query, status: statuses.length === 1 ? statuses[0] : { $in: statuses } };
     if (!filters.name) return { statuses, query, count: await repo.count(candidates), found: null };
     const found: { id: string; status: Counted }[] = [];
-    for await (const s of matching(petition, filters, candidates)) if (s.status !== 'invalidated') found.push({ id: s.id, status: s.status });
+    for await (const s of matching(filters, candidates)) if (s.status !== 'invalidated') found.push({ id: s.id, status: s.status });
     return { statuses, query, count: found.length, found };
   }
 
