@@ -23,9 +23,9 @@ describe('signatures CSV export', () => {
   }
 
   /** The body as sent, BOM included (fetch's text() would drop it). */
+  const cookieOf = (client: AdminClient) => [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   async function download(client: AdminClient, path: string) {
-    const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(`${stack.baseUrl}${path}`, { headers: { cookie }, redirect: 'manual' });
+    const res = await fetch(`${stack.baseUrl}${path}`, { headers: { cookie: cookieOf(client) }, redirect: 'manual' });
     return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()).toString('utf8') };
   }
   const rowsOf = (body: string): string[][] => parse(body.replace(/^\uFEFF/, ''));
@@ -96,10 +96,9 @@ describe('signatures CSV export', () => {
     const total = 10_000;
     const slug = await petitionWith(Array.from({ length: total }, (_, i) => ({ firstName: `Signer ${i}` })));
     const organiser = await signedIn(stack, 'organiser');
-    const cookie = [...organiser.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const abort = new AbortController();
 
-    const res = await fetch(`${stack.baseUrl}/admin/petitions/${slug}/export/signatures.csv`, { headers: { cookie }, signal: abort.signal });
+    const res = await fetch(`${stack.baseUrl}/admin/petitions/${slug}/export/signatures.csv`, { headers: { cookie: cookieOf(organiser) }, signal: abort.signal });
     await res.body!.getReader().read();
     abort.abort();
 

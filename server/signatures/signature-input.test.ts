@@ -29,6 +29,7 @@ describe('parseSignatureInput', () => {
         updates: 'on',
         hideName: true,
         ref: ' newsletter_2024 ',
+        referrer: 'News.Example.ORG',
       }),
       { strict: true },
     );
@@ -46,6 +47,7 @@ describe('parseSignatureInput', () => {
         updates: true,
         hideName: true,
         ref: 'newsletter_2024',
+        referrer: 'news.example.org',
       },
     });
   });
@@ -58,6 +60,7 @@ describe('parseSignatureInput', () => {
     assert.equal(result.value.updates, false);
     assert.equal(result.value.hideName, false);
     assert.equal(result.value.ref, null);
+    assert.equal(result.value.referrer, null);
   });
 
   const wrongTypes: [string, unknown][] = [
@@ -108,6 +111,12 @@ describe('parseSignatureInput', () => {
     assert.deepEqual(fieldErrors(valid({ email: 'not-an-address' })), { email: 'email_invalid' });
     assert.deepEqual(fieldErrors(valid({ email: 'a@example.org\r\nBcc: b@example.org' })), { email: 'email_invalid' });
     assert.deepEqual(fieldErrors(valid({ email: `${'a'.repeat(60)}@${'b'.repeat(200)}.org` })), { email: 'too_long' });
+  });
+
+  test('when the referrer is not a host name, then it is reported as \'referrer_invalid\'', () => {
+    for (const referrer of ['https://example.org/page', 'exa mple.org', 'localhost', '<b>.org', 'a..b.org']) {
+      assert.deepEqual(fieldErrors(valid({ referrer })), { referrer: 'referrer_invalid' }, referrer);
+    }
   });
 
   test('when a ref has characters other than letters, digits, dash and underscore, then it is reported as \'ref_invalid\'', () => {
