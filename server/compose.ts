@@ -27,19 +27,14 @@ import { createTallyRepository } from './tallies/tally-repository.js';
 import { createRecount } from './tallies/recount.js';
 import { createTallyService } from './tallies/tally-service.js';
 import { createFormGuard } from './web/form-guard.js';
-// imports: petitions
-// imports: dashboard
 import { createCountExport } from './dashboard/count-export.js';
 import { createDashboardService } from './dashboard/dashboard-service.js';
-// imports: exports
 import { createSignatureExport } from './exports/signature-export.js';
 import { createSignatureExportRepository } from './exports/signature-export-repository.js';
-// imports: moderation
 import { createModerationRepository } from './moderation/moderation-repository.js';
 import { createModerationRunRepository } from './moderation/moderation-run-repository.js';
 import { createModerationService } from './moderation/moderation-service.js';
 import { createTrending } from './moderation/moderation-trending.js';
-// imports: import
 import { createPaperImportService } from './paper/paper-import-service.js';
 
 interface Options {
@@ -74,17 +69,12 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   const recount = createRecount({ petitions, signatures, tallies: talliesRepo, clock });
   const accounts = createAccountService({ users, clock });
   const petitionAdmin = createPetitionAdminService({ petitions, petitionService, tallies, clock });
-  // services: petitions
-  // services: dashboard
   const dashboard = createDashboardService({ petitions, tallies });
   const countExport = createCountExport({ petitions, tallies, clock });
-  // services: exports
   const signatureExport = createSignatureExport({ petitions, repo: createSignatureExportRepository(connection), protector, audit, clock });
-  // services: moderation
   const moderationRepo = createModerationRepository(connection);
   const moderation = createModerationService({ petitions, repo: moderationRepo, runs: createModerationRunRepository(connection), tallies, audit, protector, clock });
   const trending = createTrending({ repo: moderationRepo, protector, clock, windowMinutes: config.TRENDING_WINDOW_MINUTES, threshold: config.TRENDING_FLAG_THRESHOLD });
-  // services: import
   const paperImport = createPaperImportService({ petitions, signatures, tallies, protector, audit, clock, maxMb: config.IMPORT_MAX_MB });
 
   const signingLoad = createLoadMonitor(config.MAIL_YIELD_ABOVE_INFLIGHT);
@@ -132,16 +122,11 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     audit,
     tallies,
     protector,
-    // exports: petitions
-    // exports: dashboard
     dashboard,
     countExport,
-    // exports: exports
     signatureExport,
-    // exports: moderation
     moderation,
     trending,
-    // exports: import
     paperImport,
     recount,
     mailWorker,

@@ -12,7 +12,6 @@ import { auditRoutes } from '../audit/audit-routes.js';
 import type { Services } from '../compose.js';
 import { AppError, NotFoundError } from '../shared/errors.js';
 import { requireJson } from '../web/security.js';
-// feature route imports
 import { moderationApiRoutes } from '../moderation/moderation-api-routes.js';
 import { moderationRoutes } from '../moderation/moderation-routes.js';
 import { petitionAdminRoutes } from '../petitions/petition-admin-routes.js';
@@ -70,15 +69,11 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
   router.get('/', allow('viewDashboards'), async (_req, res) => {
     res.render('admin/home', { layout: 'admin', title: res.locals.t('admin.home.title'), petitions: await services.petitionAdmin.list() });
   });
-  // routes: petitions (must stay first: /petitions/new before /petitions/:slug)
+  // Petition management first: /petitions/new must not be taken for a dashboard slug.
   router.use(petitionAdminRoutes({ petitions: services.petitionAdmin, audit: services.audit, protect: csrf.protect }));
-  // routes: dashboard
   router.use(dashboardRoutes({ dashboard: services.dashboard, countExport: services.countExport, audit: services.audit }));
-  // routes: exports
   router.use(exportRoutes({ signatureExport: services.signatureExport }));
-  // routes: moderation
   router.use(moderationRoutes({ moderation: services.moderation, trending: services.trending, protect: csrf.protect }));
-  // routes: import
   router.use(paperRoutes({ paperImport: services.paperImport, protect: csrf.protect }));
   router.use(userAdminRoutes({ accounts: services.accounts, audit: services.audit, protect: csrf.protect }));
   router.use(auditRoutes(services.audit));
@@ -86,9 +81,7 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
   // JSON admin routes: same session, JSON in and out, 401/403 rather than redirects.
   const api = Router();
   api.use(requireJson, express.json({ limit: '16kb', strict: true }));
-  // api: dashboard
   api.use(dashboardApiRoutes({ dashboard: services.dashboard }));
-  // api: moderation
   api.use(moderationApiRoutes({ moderation: services.moderation, trending: services.trending }));
   api.use(() => {
     throw new NotFoundError('There is no such admin API route.');

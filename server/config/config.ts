@@ -36,10 +36,8 @@ export const configSchema = z.object({
   SESSION_MAX_HOURS: positiveInt.default(12),
   LOGIN_MAX_PER_IP: positiveInt.default(30),
   LOGIN_MAX_PER_ACCOUNT: positiveInt.default(10),
-  // settings: moderation
   TRENDING_WINDOW_MINUTES: positiveInt.default(60),
   TRENDING_FLAG_THRESHOLD: positiveInt.default(50),
-  // settings: import
   /** Largest paper-signature CSV one import takes, in MB (web upload and CLI alike). */
   IMPORT_MAX_MB: positiveInt.default(10),
   TRUST_PROXY: z.string().default('loopback'),
