@@ -129,7 +129,7 @@ describe('petition dashboard', () => {
     for (const shown of ['/export/signatures.csv', '/edit', '/signatures"', '/trending', '/import']) assert.ok(adminPage.includes(shown), shown);
   });
 
-  test('when a petition has a million signatures over every country and a year of days, then the dashboard opens in under a second', async () => {
+  test('when a petition has a million signatures over every country and a year of days, then the dashboard shows every country and the last 180 days from the counters alone', async () => {
     const petition = await givenPetition(stack);
     const id = await petitionId(petition.slug);
     const codes = [...COUNTRY_CODES];
@@ -137,15 +137,13 @@ describe('petition dashboard', () => {
     const changes: Record<string, number> = Object.fromEntries(codes.map((code, i) => [counter.confirmed(code), each + (i === 0 ? 1_000_000 - each * codes.length : 0)]));
     for (let d = 0; d < 400; d++) changes[counter.day(daysAgo(d))] = 2500;
     await stack.services.tallies.change(id, changes);
-    const started = performance.now();
+    // Its speed at this size is measured by `npm run bench:export` (dashboard_ms), not here.
     const { status, html } = await admin.get(`/admin/petitions/${petition.slug}`);
-    const ms = performance.now() - started;
     assert.equal(status, 200);
     assert.equal(stat(html, 'total-counted'), '1,000,000');
     assert.equal(rowCodes(html).length, codes.length);
     assert.equal([...html.matchAll(/<rect class="bar"/g)].length, 180);
     assert.match(html, /Only the last 180 days are shown/);
-    assert.ok(ms < 1000, `took ${ms} ms`);
   });
 });
 
