@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/audit-repository.js';
 import { AppError } from '../shared/errors.js';
 import type { AccountService } from './account-service.js';
 import { allow } from './current-user.js';
+import { fieldMessages } from '../web/field-errors.js';
 
 interface Deps {
   accounts: AccountService;
@@ -63,7 +64,7 @@ export function accountRoutes({ accounts, audit, loginLimits, protect }: Deps) {
     } catch (error) {
       if (!(error instanceof AppError) || !error.fields) throw error;
       res.status(error.status);
-      const errors = Object.fromEntries(Object.entries(error.fields).map(([f, code]) => [f, res.locals.t(`errors.field.${code}`)]));
+      const errors = fieldMessages(error.fields, res.locals.t);
       return renderPassword(res, { errors, mustChange: req.user?.mustChangePassword });
     }
     // The change ended every session of this user, this one too: sign in again with the new password.

@@ -4,6 +4,7 @@ import { AppError, NotFoundError } from '../shared/errors.js';
 import type { AccountService } from './account-service.js';
 import { allow } from './current-user.js';
 import { ROLES } from './user-types.js';
+import { fieldMessages } from '../web/field-errors.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
@@ -25,7 +26,7 @@ export function userAdminRoutes({ accounts, audit, protect }: { accounts: Accoun
       await render(res.status(201), { created: { email: user.email, oneTimePassword } });
     } catch (error) {
       if (!(error instanceof AppError) || !error.fields) throw error;
-      const errors = Object.fromEntries(Object.entries(error.fields).map(([f, code]) => [f, res.locals.t(`errors.field.${code}`)]));
+      const errors = fieldMessages(error.fields, res.locals.t);
       await render(res.status(error.status), { errors, email: str(body.email).slice(0, 254), role: str(body.role) });
     }
   });

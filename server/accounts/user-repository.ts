@@ -1,5 +1,6 @@
 import { Schema, Types, type Connection } from 'mongoose';
 import type { Role, User } from './user-types.js';
+import { isDuplicateKey } from '../shared/db-errors.js';
 
 const userSchema = new Schema(
   {
@@ -44,7 +45,7 @@ export function createUserRepository(connection: Connection) {
         const doc = await Users.create({ ...user, passwordChangedAt: user.at });
         return toUser(doc.toObject() as UserDoc);
       } catch (error) {
-        if ((error as { code?: number }).code === 11000) return 'email_taken';
+        if (isDuplicateKey(error)) return 'email_taken';
         throw error;
       }
     },

@@ -1,5 +1,6 @@
 import { Schema, Types, type Connection } from 'mongoose';
 import { createBatcher } from '../shared/batcher.js';
+import { isDuplicateKey } from '../shared/db-errors.js';
 
 /**
  * A job holds references, plus the recipient's first name and address sealed with AES-GCM (bound
@@ -70,7 +71,7 @@ export function createOutboxRepository(connection: Connection) {
         await Claims.collection.insertMany(claimIds.map((_id) => ({ _id: _id as never, at: now })), { ordered: false });
       } catch (error) {
         const writeErrors = (error as { writeErrors?: { index: number; code: number }[] }).writeErrors;
-        if (!writeErrors || writeErrors.some((w) => w.code !== 11000)) throw error;
+        if (!writeErrors || writeErrors.some((w) => !isDuplicateKey(w))) throw error;
         for (const w of writeErrors) lost.add(w.index);
       }
       for (const index of lost) {

@@ -7,6 +7,7 @@ import { AppError } from '../shared/errors.js';
 import { FILTER_NAMES, filterEntries, filterQueryString, hasFilters, parseFilters, type SignatureFilters } from './moderation-filters.js';
 import { RUN_ID, type ModerationService, type SearchRow } from './moderation-service.js';
 import type { TrendingReport } from './moderation-trending.js';
+import { fieldMessages } from '../web/field-errors.js';
 
 interface Deps {
   moderation: ModerationService;
@@ -18,8 +19,7 @@ type Params = Request<{ slug: string }>;
 const FORM_KEYS = ['_csrf', 'confirm', 'expected'];
 const raw = (source: unknown) =>
   Object.fromEntries(FILTER_NAMES.map((name) => [name, typeof (source as Record<string, unknown>)?.[name] === 'string' ? (source as Record<string, string>)[name] : '']));
-const fieldErrors = (res: Response, fields: Record<string, string>) =>
-  Object.fromEntries(Object.entries(fields).map(([field, code]) => [field, res.locals.t(`errors.field.${code}`)]));
+const fieldErrors = (res: Response, fields: Record<string, string>) => fieldMessages(fields, res.locals.t);
 const rowView = (lang: string) => (row: SearchRow) => ({ ...row, createdAt: row.createdAt.toISOString().slice(0, 16).replace('T', ' '), countryName: countryName(row.country, lang) });
 
 /** Fraud tools under /admin: search a petition's signatures, invalidate by condition (preview first), restore, trending. */

@@ -7,6 +7,7 @@ import type { PetitionAdminService } from './petition-admin-service.js';
 import { formValues, toDatetimeLocal } from './petition-input.js';
 import { petitionView } from './petition-page-routes.js';
 import type { Petition } from './petition-types.js';
+import { fieldMessages } from '../web/field-errors.js';
 
 interface Deps {
   petitions: PetitionAdminService;
@@ -32,7 +33,7 @@ export function petitionAdminRoutes({ petitions, audit, protect }: Deps): Router
 
   /** One form for new and existing petitions; `petition` is the stored one when editing. */
   function renderForm(res: Response, { petition, values, fields }: { petition?: Petition; values: object; fields?: Record<string, string> }) {
-    const errors = Object.fromEntries(Object.entries(fields ?? {}).map(([f, code]) => [f, res.locals.t(`errors.field.${code}`)]));
+    const errors = fieldMessages(fields, res.locals.t);
     res.render('admin/petition-form', {
       layout: 'admin',
       title: petition ? res.locals.t('petitions.edit.title', { title: petition.title }) : res.locals.t('petitions.new.title'),

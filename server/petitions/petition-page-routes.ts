@@ -3,6 +3,7 @@ import { countryOptions } from '../countries/countries.js';
 import { HOST } from '../signatures/signature-input.js';
 import type { FormGuard } from '../web/form-guard.js';
 import type { PetitionDetails, PetitionService } from './petition-service.js';
+import { fieldMessages } from '../web/field-errors.js';
 
 export interface FormState {
   values?: Record<string, unknown>;
@@ -67,7 +68,7 @@ export function createPetitionPageRenderer(
     const ref = typeof req.query.ref === 'string' && /^[A-Za-z0-9_-]{1,40}$/.test(req.query.ref) ? req.query.ref : undefined;
     const referrer = externalReferrer(req.get('referer'), [req.hostname, siteHost]);
     const values = form.values ?? { ref, referrer };
-    const errors = Object.fromEntries(Object.entries(form.errors ?? {}).map(([field, code]) => [field, t(`errors.field.${code}`)]));
+    const errors = fieldMessages(form.errors, t);
     res.render('petition', {
       ...petitionView(petition, lang, t),
       countries: countryOptions(lang).map((c) => ({ ...c, selected: c.code === values.country })),

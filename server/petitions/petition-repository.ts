@@ -1,5 +1,6 @@
 import { Schema, Types, type Connection } from 'mongoose';
 import type { NewPetition, Petition, PetitionChanges } from './petition-types.js';
+import { isDuplicateKey } from '../shared/db-errors.js';
 
 const petitionSchema = new Schema(
   {
@@ -63,7 +64,7 @@ export function createPetitionRepository(connection: Connection) {
         const res = await Petitions.updateOne({ _id: new Types.ObjectId(id) }, { $set: changes });
         return res.matchedCount === 1 ? 'updated' : 'missing';
       } catch (error) {
-        if ((error as { code?: number }).code === 11000) return 'slug_taken';
+        if (isDuplicateKey(error)) return 'slug_taken';
         throw error;
       }
     },
@@ -76,7 +77,7 @@ export function createPetitionRepository(connection: Connection) {
         await Petitions.create(petition);
         return true;
       } catch (error) {
-        if ((error as { code?: number }).code === 11000) return false;
+        if (isDuplicateKey(error)) return false;
         throw error;
       }
     },

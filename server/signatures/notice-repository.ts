@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import { isDuplicateKey } from '../shared/db-errors.js';
 
 // Notices to a signature's address are numbered slots `<signatureId>:<n>`: the unique _id makes
 // the cap exact even when several workers handle repeat submissions at once.
@@ -13,7 +14,7 @@ export function createNoticeRepository(connection: Connection) {
           await Notices.collection.insertOne({ _id: `${signatureId}:${n}` as never, at });
           return true;
         } catch (error) {
-          if ((error as { code?: number }).code !== 11000) throw error;
+          if (!isDuplicateKey(error)) throw error;
         }
       }
       return false;

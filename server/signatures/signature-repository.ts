@@ -2,6 +2,7 @@ import { Schema, Types, type Connection } from 'mongoose';
 import { createBatcher } from '../shared/batcher.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import type { Signature, SignatureSource, SignatureStatus, SignerDetails } from './signature-types.js';
+import { isDuplicateKey } from '../shared/db-errors.js';
 
 const signatureSchema = new Schema(
   {
@@ -111,7 +112,6 @@ export const decodeSignature =
 
 export type ConfirmOutcome = 'confirmed' | 'invalidated' | 'missing';
 
-const isDuplicateKey = (e: unknown) => (e as { code?: number }).code === 11000;
 
 export function createSignatureRepository(connection: Connection, protector: DataProtector) {
   const Signatures = signatureModel(connection);
@@ -144,7 +144,7 @@ export function createSignatureRepository(connection: Connection, protector: Dat
       await Signatures.collection.insertMany(records.map(toDoc) as never[], { ordered: false });
     } catch (error) {
       const writeErrors = (error as { writeErrors?: { index: number; code: number }[] }).writeErrors;
-      if (!writeErrors || writeErrors.some((w) => w.code !== 11000)) throw error;
+      if (!writeErrors || writeErrors.some((w) => !isDuplicateKey(w))) throw error;
       for (const w of writeErrors) outcome[w.index] = 'duplicate';
     }
     return outcome;

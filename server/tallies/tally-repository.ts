@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import { isDuplicateKey } from '../shared/db-errors.js';
 
 // One document per petition, `_id` = petition id: every maintained counter of a petition is read
 // in a single _id lookup of O(countries + days), on MongoDB and FerretDB alike.
@@ -33,7 +34,6 @@ const FIELD = /^(?:(?:counts|paper)\.[A-Z]{2}|pending|invalidated|daily\.\d{4}-\
 export const encodeHost = (host: string) => host.replace(/\./g, '%2e');
 const decodeHost = (key: string) => key.replace(/%2e/g, '.');
 
-const isDuplicateKey = (e: unknown) => (e as { code?: number }).code === 11000;
 const toMap = (o: unknown) => new Map(Object.entries((o ?? {}) as Record<string, number>).filter(([, n]) => typeof n === 'number'));
 
 export function createTallyRepository(connection: Connection) {

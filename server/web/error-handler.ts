@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { I18n } from '../i18n/i18n.js';
 import { AppError, NotFoundError } from '../shared/errors.js';
+import { fieldMessages } from './field-errors.js';
 
 // body-parser reports its failures by `type`; each becomes a clear 4xx.
 const BODY_ERRORS: Record<string, [number, string]> = {
@@ -35,9 +36,7 @@ export function createErrorHandler(i18n: I18n, logger: Logger): ErrorRequestHand
     const lang = typeof res.locals.lang === 'string' ? res.locals.lang : 'en';
     const translated = i18n.t(lang, `errors.${camel(appError.code)}`);
     const message = translated.startsWith('errors.') ? appError.message : translated;
-    const fields = appError.fields
-      ? Object.fromEntries(Object.entries(appError.fields).map(([f, c]) => [f, i18n.t(lang, `errors.field.${c}`)]))
-      : undefined;
+    const fields = appError.fields ? fieldMessages(appError.fields, (key) => i18n.t(lang, key)) : undefined;
     const log = (req as { log?: Logger }).log ?? logger;
     if (appError.status >= 500) log.error({ err: appError.cause ?? appError }, 'request failed');
     else log.info({ code: appError.code, status: appError.status }, 'request refused');
