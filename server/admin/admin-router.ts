@@ -45,7 +45,9 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
     }),
   );
   router.use(loadUser(services.accounts, config.SESSION_MAX_HOURS * 3600_000));
+  // Page locals only: JSON admin routes render nothing and need no CSRF cookie.
   router.use((req, res, next) => {
+    if (req.path.startsWith('/api/')) return next();
     const user = req.user;
     res.locals.user = user;
     res.locals.can = Object.fromEntries((Object.keys(PERMISSIONS) as Permission[]).map((p) => [p, !!user && may(user.role, p)]));
