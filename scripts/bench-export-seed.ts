@@ -5,6 +5,8 @@ import type { DataProtector } from '../server/shared/data-protector.js';
 import { signatureId, type SignatureDoc } from '../server/signatures/signature-repository.js';
 import { counter, type TallyChanges } from '../server/tallies/tally-service.js';
 
+type NameOf = (i: number) => { firstName: string; lastName: string };
+
 const BATCH = 10_000;
 const DAY_MS = 86_400_000;
 const COUNTRIES = [...COUNTRY_CODES].sort().slice(0, 184);
@@ -14,12 +16,12 @@ const COUNTRIES = [...COUNTRY_CODES].sort().slice(0, 184);
  * details sealed with the real protector so that the export pays the real decryption cost.
  * Every 20th was collected on paper, every 10th signer hid their name.
  */
-function signatureDoc(protector: DataProtector, petitionId: Types.ObjectId, i: number, start: number): SignatureDoc {
+function signatureDoc(protector: DataProtector, petitionId: Types.ObjectId, i: number, start: number, nameOf?: NameOf): SignatureDoc {
   const emailHash = randomBytes(32).toString('base64url');
   const paper = i % 20 === 7;
   const id = signatureId(petitionId.toHexString(), paper ? `paper:${emailHash}` : emailHash);
   const createdAt = new Date(start + Math.floor((i / 1_000_000) * 30 * DAY_MS));
-  const details = { firstName: `First${i}`, lastName: `Last-${i % 997}`, email: paper ? '' : `bench-${i}@example.org`, postcode: 'AB1 2CD', comment: '' };
+  const details = { ...(nameOf ? nameOf(i) : { firstName: `First${i}`, lastName: `Last-${i % 997}` }), email: paper ? '' : `bench-${i}@example.org`, postcode: 'AB1 2CD', comment: '' };
   return {
     _id: id,
     petitionId,
@@ -41,7 +43,7 @@ function signatureDoc(protector: DataProtector, petitionId: Types.ObjectId, i: n
  * Inserts `rows` confirmed signatures in unordered batches, building the next batch while the
  * database writes the last, and returns the tally changes that count them.
  */
-export async function seedSignatures(connection: Connection, protector: DataProtector, petitionId: string, rows: number): Promise<TallyChanges> {
+export async function seedSignatures(connection: Connection, protector: DataProtector, petitionId: string, rows: number, nameOf?: NameOf): Promise<TallyChanges> {
   const collection = connection.collection('signatures');
   const pid = new Types.ObjectId(petitionId);
   const start = Date.now() - 31 * DAY_MS;
@@ -52,7 +54,7 @@ export async function seedSignatures(connection: Connection, protector: DataProt
   for (let from = 0; from < rows; from += BATCH) {
     const docs = [];
     for (let i = from; i < Math.min(rows, from + BATCH); i++) {
-      const doc = signatureDoc(protector, pid, i, start);
+      const doc = signatureDoc(protector, pid, i, start, nameOf);
       add(doc.source === 'paper' ? counter.paper(doc.country) : counter.confirmed(doc.country));
       add(counter.day(doc.createdAt));
       docs.push(doc);

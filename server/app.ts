@@ -6,12 +6,16 @@ import { rateLimit } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
 import { adminRouter } from './admin/admin-router.js';
 import type { Services } from './compose.js';
+import { deliveredSection, deliveryApiRoutes, deliveryPageRoutes } from './deliveries/delivery-public-routes.js';
 import { healthRoutes } from './health/health-routes.js';
 import { petitionApiRoutes } from './petitions/petition-api-routes.js';
 import { createPetitionPageRenderer, petitionPageRoutes } from './petitions/petition-page-routes.js';
+import { receiptRoutes } from './receipts/receipt-routes.js';
+import { verifyApiRoutes, verifyPageRoutes } from './receipts/verify-routes.js';
 import { AppError } from './shared/errors.js';
 import { signatureApiRoutes } from './signatures/signature-api-routes.js';
 import { signaturePageRoutes } from './signatures/signature-page-routes.js';
+import { unsubscribeRoutes } from './updates/unsubscribe-routes.js';
 import { createAssets } from './web/assets.js';
 import { createErrorHandler, notFound } from './web/error-handler.js';
 import { createCsrf, requireJson, securityHeaders } from './web/security.js';
@@ -19,7 +23,7 @@ import { configureViews } from './web/views.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 // Tokens in URLs are secrets: logs show the route, not the token.
-const redactUrl = (url: string) => url.replace(/\/confirm\/[^/?#]+/, '/confirm/:token');
+const redactUrl = (url: string) => url.replace(/\/(confirm|receipts|unsubscribe)\/[^/?#]+/, '/$1/:token');
 
 const inSequence =
   (first: RequestHandler, second: RequestHandler): RequestHandler =>
@@ -84,6 +88,10 @@ export function createApp(services: Services): Express {
   api.use(requireJson, express.json({ limit: '16kb', strict: true }));
   api.use(petitionApiRoutes(services.petitionService));
   api.use(signatureApiRoutes(services.signatureService, limits));
+  // api: targets
+  api.use(deliveryApiRoutes(services.targets));
+  // api: receipts
+  api.use(verifyApiRoutes(services.verifyReceipt));
   api.use(notFound);
   app.use('/api/v1', api);
 
@@ -97,7 +105,7 @@ export function createApp(services: Services): Express {
   // (50,000 characters of Chinese are 150 kB of UTF-8 and about 450 kB once URL-encoded.)
   app.use('/admin', express.urlencoded({ extended: false, limit: '600kb', parameterLimit: 50 }));
   app.use(cookieParser(), csrf.browserId, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
-  const renderPetition = createPetitionPageRenderer(services.petitionService, services.formGuard, csrf.token, config.BASE_URL);
+  const renderPetition = createPetitionPageRenderer(services.petitionService, services.formGuard, csrf.token, config.BASE_URL, deliveredSection(services.targets));
   app.use(petitionPageRoutes(services.petitionService, renderPetition));
   app.use(
     signaturePageRoutes({
@@ -107,11 +115,19 @@ export function createApp(services: Services): Express {
       guard: services.formGuard,
       csrf,
       limits,
+      receipts: services.receiptTokens,
       tokenTtlDays: Math.round(config.CONFIRM_TOKEN_TTL_HOURS / 24),
       baseUrl: config.BASE_URL,
     }),
   );
 
+  // pages: targets
+  app.use(deliveryPageRoutes(services.targets));
+  // pages: receipts
+  app.use(receiptRoutes({ receipts: services.receipts, limit: limits.confirm }));
+  app.use(verifyPageRoutes({ verify: services.verifyReceipt, csrf }));
+  // pages: updates
+  app.use(unsubscribeRoutes({ unsubscribe: services.unsubscribe, csrf }));
   app.use('/admin', adminRouter(services, csrf));
 
   app.use(notFound);

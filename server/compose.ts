@@ -1,4 +1,5 @@
 import { hkdfSync } from 'node:crypto';
+import path from 'node:path';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { createAccountService } from './accounts/account-service.js';
@@ -36,6 +37,26 @@ import { createModerationRunRepository } from './moderation/moderation-run-repos
 import { createModerationService } from './moderation/moderation-service.js';
 import { createTrending } from './moderation/moderation-trending.js';
 import { createPaperImportService } from './paper/paper-import-service.js';
+import { createFileStore } from './files/file-store.js';
+import { createPacketRepository } from './packets/packet-repository.js';
+import { createPacketService } from './packets/packet-service.js';
+import { createPacketSource } from './packets/packet-source.js';
+import { createSaltMaker } from './packets/packet-record.js';
+import { createReceiptTokens } from './receipts/receipt-token.js';
+// imports: pdf
+import { createPdfFontLocator } from './packets/pdf/fonts.js';
+// imports: targets
+import { DEMO_TARGETS } from './deliveries/demo-targets.js';
+import { createTargetRepository } from './deliveries/target-repository.js';
+import { createTargetService } from './deliveries/target-service.js';
+// imports: receipts
+import { createReceiptService } from './receipts/receipt-service.js';
+import { createReceiptVerifier } from './receipts/receipt-verifier.js';
+// imports: updates
+import { createDeliveryAnnouncer } from './updates/delivery-announcer.js';
+import { createUnsubscribeService } from './updates/unsubscribe-service.js';
+import { createUnsubscribeTokens } from './updates/unsubscribe-token.js';
+import { createUpdatesRepository } from './updates/updates-repository.js';
 
 interface Options {
   config: Config;
@@ -76,6 +97,67 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   const moderation = createModerationService({ petitions, repo: moderationRepo, runs: createModerationRunRepository(connection), tallies, audit, protector, clock });
   const trending = createTrending({ repo: moderationRepo, protector, clock, windowMinutes: config.TRENDING_WINDOW_MINUTES, threshold: config.TRENDING_FLAG_THRESHOLD });
   const paperImport = createPaperImportService({ petitions, signatures, tallies, protector, audit, clock, maxMb: config.IMPORT_MAX_MB });
+
+  const files = createFileStore(connection);
+  const receiptTokens = createReceiptTokens(protector);
+  const packetRepo = createPacketRepository(connection);
+  // packets: wired after the targets (below), which it needs to find a packet's target
+  // services: pdf
+  // Looked up on first use: the app runs without the fonts, only packets need them.
+  const pdfFonts = createPdfFontLocator(config.PDF_FONT_DIRS);
+  // services: targets
+  const targets = createTargetService({
+    repo: createTargetRepository(connection),
+    petitions,
+    // Read at request time: the packet service is built below, after the targets it needs.
+    findPacket: (id) => packets.find(id),
+    files,
+    audit,
+    // Read at call time: the announcer is built below, with the update emails.
+    announce: (target) => announcer.announce(target),
+    withdraw: (targetId) => announcer.withdraw(targetId),
+    clock,
+    photoMaxMb: config.DELIVERY_PHOTO_MAX_MB,
+  });
+  // services: receipts
+  // Read at request time: the packet service is built further down.
+  const packetReader = {
+    list: (petitionId: string) => packets.list(petitionId),
+    find: (id: string) => packets.find(id),
+    proofFor: (packetId: string, leaf: Buffer) => packets.proofFor(packetId, leaf),
+    saltFor: (signatureId: string) => packets.saltFor(signatureId),
+  };
+  const receipts = createReceiptService({ tokens: receiptTokens, signatures, petitions, packets: packetReader, targets });
+  const verifyReceipt = createReceiptVerifier({ packets: packetReader, targets });
+  // services: updates
+  const updatesRepo = createUpdatesRepository(connection);
+  const announcer = createDeliveryAnnouncer({
+    repo: updatesRepo,
+    outbox,
+    // The packet service is built further down (it needs the targets); it is only called once a delivery is announced.
+    packets: { find: (id) => packets.find(id) },
+    petitions,
+    audit,
+    protector,
+    logger: logger.child({ component: 'announcer' }),
+    clock,
+  });
+  const unsubscribe = createUnsubscribeService({ petitions, repo: updatesRepo, outbox, tokens: createUnsubscribeTokens(protector), clock });
+  const packets = createPacketService({
+    petitions,
+    targets: { findForPacket: (petitionId, idOrCity) => targets.findForPacket(petitionId, idOrCity) },
+    repo: packetRepo,
+    source: createPacketSource(connection, protector),
+    files,
+    audit,
+    saltFor: createSaltMaker(derive('packet-salt')),
+    fonts: pdfFonts,
+    organisation: config.ORGANISATION_NAME,
+    workRoot: path.join(config.DATA_DIR, 'work'),
+    clock,
+    onError: (error, packetId) => logger.error({ err: error, packetId }, 'packet generation failed'),
+  });
+  await packets.failAbandoned();
 
   const signingLoad = createLoadMonitor(config.MAIL_YIELD_ABOVE_INFLIGHT);
   const mailTransport = transport ?? createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR });
@@ -128,6 +210,19 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     moderation,
     trending,
     paperImport,
+    files,
+    receiptTokens,
+    packets,
+    // exports: pdf
+    pdfFonts,
+    // exports: targets
+    targets,
+    // exports: receipts
+    receipts,
+    verifyReceipt,
+    // exports: updates
+    announcer,
+    unsubscribe,
     recount,
     mailWorker,
     maintenance,
@@ -137,11 +232,18 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     signingLoad,
     formGuard: createFormGuard(derive('form-guard'), config.FORM_MIN_FILL_SECONDS, clock),
     secrets: { csrf: derive('csrf'), session: derive('session') },
-    /** Idempotent: adds the demo petition when its slug is free. */
-    seedDemo: () => petitionService.create(DEMO_PETITION),
+    /** Idempotent: adds the demo petition when its slug is free, and whichever of its ten delivery targets are missing. */
+    async seedDemo() {
+      const added = await petitionService.create(DEMO_PETITION);
+      await targets.seedDemo(DEMO_PETITION.slug, DEMO_TARGETS);
+      return added;
+    },
     isEmpty: async () => (await petitions.count()) === 0,
     async close() {
       maintenance.stop();
+      // A packet being built finishes (or fails) before its database goes away.
+      await packets.settle();
+      await announcer.settle();
       await mailWorker.stop();
       await Promise.all(stores.map((s) => s.shutdown()));
       mailTransport.close();

@@ -43,6 +43,8 @@ const ROUTES: readonly Route[] = [
   page('/petitions/:slug/signatures', MANAGERS),
   page('/petitions/:slug/trending', MANAGERS),
   page('/petitions/:slug/import', MANAGERS),
+  page('/petitions/:slug/targets', EVERYONE),
+  page('/petitions/:slug/targets/new', MANAGERS),
   // Harmless bodies: only the CSRF token, so each allowed call is refused as invalid, previewed or a no-op.
   form('/petitions', MANAGERS),
   form('/petitions/:slug/edit', MANAGERS),
@@ -51,6 +53,7 @@ const ROUTES: readonly Route[] = [
   form('/petitions/:slug/invalidate', MANAGERS),
   form('/petitions/:slug/restore', MANAGERS),
   form('/petitions/:slug/import', MANAGERS),
+  form('/petitions/:slug/targets', MANAGERS),
   form('/users', ADMINS),
   api('/api/petitions/:slug/dashboard', EVERYONE),
   api('/api/petitions/:slug/signatures', MANAGERS),

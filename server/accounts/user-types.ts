@@ -24,7 +24,10 @@ export const PERMISSIONS = {
   exportSignatures: ['admin', 'organiser'],
   moderate: ['admin', 'organiser'],
   importPaper: ['admin', 'organiser'],
+  viewDeliveries: ['admin', 'organiser', 'analyst'],
   manageDeliveries: ['admin', 'organiser'],
+  // Undoing a recorded delivery takes it off the public page: admins only, and audited.
+  undoDeliveries: ['admin'],
   manageUsers: ['admin'],
   viewAudit: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -18,6 +18,8 @@ import { petitionAdminRoutes } from '../petitions/petition-admin-routes.js';
 import { paperRoutes } from '../paper/paper-routes.js';
 import { dashboardApiRoutes, dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { exportRoutes } from '../exports/export-routes.js';
+import { deliveryAdminRoutes } from '../deliveries/delivery-admin-routes.js';
+import { targetAdminRoutes } from '../deliveries/target-admin-routes.js';
 
 interface Csrf {
   protect: RequestHandler;
@@ -79,12 +81,16 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
   router.use(paperRoutes({ paperImport: services.paperImport, protect: csrf.protect }));
   router.use(userAdminRoutes({ accounts: services.accounts, audit: services.audit, protect: csrf.protect }));
   router.use(auditRoutes(services.audit));
+  // routes: targets
+  router.use(targetAdminRoutes({ targets: services.targets, packets: services.packets, protect: csrf.protect }));
+  router.use(deliveryAdminRoutes({ targets: services.targets, packets: services.packets, audit: services.audit, protect: csrf.protect, photoMaxMb: config.DELIVERY_PHOTO_MAX_MB }));
 
   // JSON admin routes: same session, JSON in and out, 401/403 rather than redirects.
   const api = Router();
   api.use(requireJson, express.json({ limit: '16kb', strict: true }));
   api.use(dashboardApiRoutes({ dashboard: services.dashboard }));
   api.use(moderationApiRoutes({ moderation: services.moderation, trending: services.trending }));
+  // api: targets
   api.use(() => {
     throw new NotFoundError('There is no such admin API route.');
   });

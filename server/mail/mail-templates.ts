@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { I18n } from '../i18n/i18n.js';
 
-export type TemplateName = 'confirm-signature' | 'already-signed' | 'signature-counted';
-const NAMES: TemplateName[] = ['confirm-signature', 'already-signed', 'signature-counted'];
+export type TemplateName = 'confirm-signature' | 'already-signed' | 'signature-counted' | 'delivery-update';
+const NAMES: TemplateName[] = ['confirm-signature', 'already-signed', 'signature-counted', 'delivery-update'];
+/** `mail-name` → catalogue key `mail.mailName`. */
+const catalogueKey = (name: TemplateName) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** One folder per message with an HTML and a plain-text template; subjects come from the catalogue. */
 export function createMailTemplates(i18n: I18n) {
@@ -23,9 +25,8 @@ export function createMailTemplates(i18n: I18n) {
   return {
     render(name: TemplateName, lang: string, vars: Record<string, unknown>) {
       const template = compiled.get(name)!;
-      const subjectKey = { 'confirm-signature': 'confirmSignature', 'already-signed': 'alreadySigned', 'signature-counted': 'signatureCounted' }[name];
       const context = { ...vars, lang, dir: i18n.direction(lang) };
-      return { subject: i18n.t(lang, `mail.${subjectKey}.subject`, vars), html: template.html(context), text: template.text(context) };
+      return { subject: i18n.t(lang, `mail.${catalogueKey(name)}.subject`, vars), html: template.html(context), text: template.text(context) };
     },
   };
 }

@@ -1,14 +1,18 @@
 import type { Logger } from 'pino';
 import type { PetitionRepository } from '../petitions/petition-repository.js';
 import type { Petition } from '../petitions/petition-types.js';
+import { createReceiptTokens, type ReceiptTokens } from '../receipts/receipt-token.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import { createTtlCache } from '../shared/ttl-cache.js';
 import type { ConfirmTokenRepository } from '../signatures/confirm-token-repository.js';
 import type { NoticeRepository } from '../signatures/notice-repository.js';
 import type { SignatureRepository } from '../signatures/signature-repository.js';
+import { createDeliveryUpdateMail } from '../updates/delivery-update-mail.js';
+import { createUnsubscribeTokens } from '../updates/unsubscribe-token.js';
 import type { MailTemplates, TemplateName } from './mail-templates.js';
 import type { MailTransport } from './mail-transport.js';
-import type { ClaimedJob, OutboxRepository } from './outbox-repository.js';
+import type { ClaimedJob, OutboxRepository, SignatureMailJob } from './outbox-repository.js';
+import { openRecipient } from './sealed-recipient.js';
 
 /** Repeat submissions may trigger at most this many emails per signature. */
 export const MAX_NOTICES = 3;
@@ -22,6 +26,8 @@ interface Deps {
   templates: MailTemplates;
   transport: MailTransport;
   protector: DataProtector;
+  /** Receipt links; by default made from `protector` (any sealing of a signature id is a valid link). */
+  receiptTokens?: ReceiptTokens;
   logger: Logger;
   clock: () => Date;
   /** True while signers are waiting: the worker then keeps only a trickle going (see runOnce). */
@@ -43,6 +49,7 @@ interface Plan {
   template: TemplateName;
   to: string;
   vars: Record<string, unknown>;
+  headers?: Record<string, string>;
   target?: { signatureId: string; petitionId: string; country: string };
 }
 
@@ -54,28 +61,43 @@ export const backoffMs = (attempt: number, baseMs = 30_000) => Math.min(baseMs *
 export function createMailWorker(deps: Deps) {
   const { outbox, petitions, signatures, tokens, notices, templates, transport, protector, logger, clock, config, busy = () => false } = deps;
   const petitionById = createTtlCache<Petition | null>(5000);
+  const petition = (id: string) => petitionById.get(id, () => petitions.findById(id));
+  const receiptTokens = deps.receiptTokens ?? createReceiptTokens(protector);
+  const receiptUrl = (signatureId: string) => `${config.baseUrl}/receipts/${receiptTokens.issue(signatureId)}`;
+  const unsubscribeTokens = createUnsubscribeTokens(protector);
+  const planDeliveryUpdate = createDeliveryUpdateMail({ outbox, protector, petition, receiptTokens, unsubscribeTokens, baseUrl: config.baseUrl });
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
   let stopped = true;
 
   /** Decides which message a job becomes; null when none is due (deleted petition, notice cap reached). */
   async function plan(job: ClaimedJob): Promise<Plan | null> {
+    if (job.kind === 'delivery-update') {
+      const mail = await planDeliveryUpdate(job);
+      return mail && { job, ...mail };
+    }
+    return planSignatureMail(job);
+  }
+
+  async function planSignatureMail(job: SignatureMailJob & ClaimedJob): Promise<Plan | null> {
     const { petitionId, signatureId, country, firstSubmission, recipient } = job.payload;
-    const petition = await petitionById.get(petitionId, () => petitions.findById(petitionId));
-    if (!petition) return null;
-    const vars: Record<string, unknown> = { title: petition.title, petitionUrl: `${config.baseUrl}/petitions/${petition.slug}` };
+    const found = await petition(petitionId);
+    if (!found) return null;
+    const vars: Record<string, unknown> = { title: found.title, petitionUrl: `${config.baseUrl}/petitions/${found.slug}` };
 
     if (firstSubmission) {
       // A first submission's state is known without reading the signature back.
-      const { firstName, email } = protector.open<{ firstName: string; email: string }>(Buffer.from(recipient, 'base64'), `outbox:${signatureId}`);
-      const template = petition.verification === 'none' ? 'signature-counted' : 'confirm-signature';
-      return { job, template, to: email, vars: { ...vars, firstName }, target: { signatureId, petitionId, country } };
+      const { firstName, email } = openRecipient(protector, signatureId, recipient);
+      if (found.verification === 'none') return { job, template: 'signature-counted', to: email, vars: { ...vars, firstName, receiptUrl: receiptUrl(signatureId) } };
+      return { job, template: 'confirm-signature', to: email, vars: { ...vars, firstName }, target: { signatureId, petitionId, country } };
     }
     // A repeat: tell the address on file, at most MAX_NOTICES times per signature.
     const signature = await signatures.findById(signatureId);
     if (!signature || !(await notices.claimSlot(signature.id, MAX_NOTICES, clock()))) return null;
     const template = signature.status === 'pending' ? 'confirm-signature' : 'already-signed';
     const target = { signatureId, petitionId, country: signature.country };
+    // A receipt only for a counted signature; this email goes to the address on file, so the link reaches its owner.
+    if (signature.status === 'confirmed') vars.receiptUrl = receiptUrl(signatureId);
     return { job, template, to: signature.details.email, vars: { ...vars, firstName: signature.details.firstName }, target };
   }
 
@@ -87,6 +109,20 @@ export function createMailWorker(deps: Deps) {
       p.vars.confirmUrl = `${config.baseUrl}/confirm/${issued[i]}`;
       p.vars.days = Math.round(config.tokenTtlHours / 24);
     });
+  }
+
+  /** Issues the batch's confirmation tokens and takes its send-once marks, one write each; returns what to send. */
+  async function prepare(plans: Plan[], done: ClaimedJob[]): Promise<Plan[]> {
+    try {
+      await issueTokens(plans);
+      // A delivery update goes out once per job id, even when queued again after an earlier one was sent (and deleted).
+      const sentBefore = await outbox.takeSent(plans.filter((p) => p.job.kind === 'delivery-update').map((p) => p.job), clock());
+      done.push(...plans.filter((p) => sentBefore.has(p.job.id)).map((p) => p.job));
+      return plans.filter((p) => !sentBefore.has(p.job.id));
+    } catch (error) {
+      for (const p of plans) await failed(p.job, error);
+      return [];
+    }
   }
 
   async function failed(job: ClaimedJob, error: unknown) {
@@ -117,7 +153,7 @@ export function createMailWorker(deps: Deps) {
   }
 
   /**
-   * One pass: claim a batch, work out each message, issue the batch's tokens in one write, send,
+   * One pass: claim a batch, work out each message, prepare them (see above), send,
    * then remove the sent jobs in one write. Returns how many jobs it claimed.
    */
   async function runOnce(): Promise<number> {
@@ -133,15 +169,9 @@ export function createMailWorker(deps: Deps) {
         await failed(job, error);
       }
     });
-    try {
-      await issueTokens(plans);
-    } catch (error) {
-      for (const p of plans) await failed(p.job, error);
-      plans.length = 0;
-    }
-    await eachLimited(plans, async (p) => {
+    await eachLimited(await prepare(plans, done), async (p) => {
       try {
-        await transport.send({ to: p.to, ...templates.render(p.template, p.job.payload.lang, p.vars) });
+        await transport.send({ to: p.to, ...templates.render(p.template, p.job.payload.lang, p.vars), ...(p.headers ? { headers: p.headers } : {}) });
         done.push(p.job);
       } catch (error) {
         await failed(p.job, error);

@@ -2,9 +2,9 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { allow } from '../accounts/current-user.js';
 import type { AuditLog } from '../audit/audit-repository.js';
 import { countryOptions } from '../countries/countries.js';
-import { AppError } from '../shared/errors.js';
 import type { PetitionAdminService } from './petition-admin-service.js';
-import { formValues, toDatetimeLocal } from './petition-input.js';
+import { petitionFormValues as formValues, toDatetimeLocal } from './petition-input.js';
+import { fieldErrors } from '../web/form-input.js';
 import { petitionView } from './petition-page-routes.js';
 import type { Petition } from './petition-types.js';
 import { fieldMessages } from '../web/field-errors.js';
@@ -45,12 +45,6 @@ export function petitionAdminRoutes({ petitions, audit, protect }: Deps): Router
       hasErrors: Object.keys(errors).length > 0,
     });
   }
-
-  /** A refusal with field errors shows the form again, as typed; anything else goes to the error page. */
-  const fieldErrors = (error: unknown): AppError & { fields: Record<string, string> } => {
-    if (error instanceof AppError && error.fields) return error as AppError & { fields: Record<string, string> };
-    throw error;
-  };
 
   router.get('/petitions/new', gate, (_req, res) => {
     renderForm(res, { values: { verification: 'email' } });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATETIME_LOCAL, formValues, utcValue } from '../web/form-input.js';
 import type { Petition } from './petition-types.js';
 
 /** What an organiser fills in; the rest (status, timestamps) the service decides. */
@@ -9,25 +10,11 @@ export const PETITION_FIELDS = ['slug', 'title', 'summary', 'body', 'target', 'g
 export const SLUG = /^[a-z0-9](?:[a-z0-9-]{1,78}[a-z0-9])$/;
 // Words that would shadow a route (/admin/petitions/new, /api/...).
 const RESERVED_SLUGS = new Set(['new', 'api']);
-const DATETIME_LOCAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?$/;
 
 // Error messages here are field codes; the catalogue turns them into sentences (errors.field.*).
 const text = (max: number) => z.string().trim().min(1, 'required').max(max, 'too_long');
 
-/** A datetime-local value, read as UTC (the form says so): the server's time zone must not shift dates. */
-const moment = z
-  .string()
-  .trim()
-  .transform((v, ctx) => {
-    if (v === '') return null;
-    const at = new Date(`${v}Z`);
-    // The round trip rejects dates that do not exist (30 February) instead of rolling them over.
-    if (!DATETIME_LOCAL.test(v) || Number.isNaN(at.getTime()) || !at.toISOString().startsWith(v)) {
-      ctx.addIssue({ code: 'custom', message: 'datetime_invalid' });
-      return z.NEVER;
-    }
-    return at;
-  });
+const moment = utcValue(DATETIME_LOCAL, 'datetime_invalid', 'Z');
 
 const shape = z
   .object({
@@ -64,15 +51,11 @@ const shape = z
 
 export type ParsedPetition = { ok: true; value: PetitionFields } | { ok: false; fields: Record<string, string> };
 
-/** The form's strings exactly as typed, for re-showing them; anything that is not a string counts as empty. */
-export function formValues(body: unknown): Record<(typeof PETITION_FIELDS)[number], string> {
-  const given = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  return Object.fromEntries(PETITION_FIELDS.map((f) => [f, typeof given[f] === 'string' ? given[f] : ''])) as Record<(typeof PETITION_FIELDS)[number], string>;
-}
+export const petitionFormValues = (body: unknown) => formValues(body, PETITION_FIELDS);
 
 /** The one validation of a petition form, for creating and editing alike. */
 export function parsePetitionInput(body: unknown): ParsedPetition {
-  const parsed = shape.safeParse(formValues(body));
+  const parsed = shape.safeParse(petitionFormValues(body));
   if (parsed.success) return { ok: true, value: parsed.data };
   const fields: Record<string, string> = {};
   for (const issue of parsed.error.issues) {

@@ -4,6 +4,7 @@ import { HOST } from '../signatures/signature-input.js';
 import type { FormGuard } from '../web/form-guard.js';
 import type { PetitionDetails, PetitionService } from './petition-service.js';
 import { fieldMessages } from '../web/field-errors.js';
+import type { DeliveredSection } from '../deliveries/delivery-public-routes.js';
 
 export interface FormState {
   values?: Record<string, unknown>;
@@ -59,6 +60,8 @@ export function createPetitionPageRenderer(
   csrfToken: (req: Request, res: Response) => string,
   /** The site's public address (config.BASE_URL): links from it are not referrals. */
   siteUrl?: string,
+  /** The handovers so far, for the page's "Delivered" section. */
+  delivered?: DeliveredSection,
 ) {
   const siteHost = hostOf(siteUrl);
   return async (req: Request, res: Response, slug: string, form: FormState = {}) => {
@@ -78,6 +81,7 @@ export function createPetitionPageRenderer(
       notice: form.notice ? t(form.notice) : null,
       csrfToken: csrfToken(req, res),
       started: guard.issue(),
+      delivered: delivered ? await delivered(slug, lang) : [],
     });
   };
 }

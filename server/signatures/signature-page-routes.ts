@@ -1,6 +1,8 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import type { PetitionService } from '../petitions/petition-service.js';
 import type { PetitionPageRenderer } from '../petitions/petition-page-routes.js';
+import { rememberedReceipt, rememberReceipt } from '../receipts/receipt-cookie.js';
+import type { ReceiptTokens } from '../receipts/receipt-token.js';
 import { AppError } from '../shared/errors.js';
 import type { FormGuard } from '../web/form-guard.js';
 import { parseSignatureInput, SIGNATURE_FIELDS } from './signature-input.js';
@@ -13,11 +15,12 @@ interface Deps {
   guard: FormGuard;
   csrf: { protect: RequestHandler; token: (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => string };
   limits: { sign: RequestHandler; confirm: RequestHandler };
+  receipts: Pick<ReceiptTokens, 'issue'>;
   tokenTtlDays: number;
   baseUrl: string;
 }
 
-export function signaturePageRoutes({ signatures, petitions, renderPetition, guard, csrf, limits, tokenTtlDays, baseUrl }: Deps): Router {
+export function signaturePageRoutes({ signatures, petitions, renderPetition, guard, csrf, limits, receipts, tokenTtlDays, baseUrl }: Deps): Router {
   const router = Router();
   const t = (res: Parameters<RequestHandler>[1]) => res.locals.t as (key: string, vars?: object) => string;
 
@@ -51,10 +54,13 @@ export function signaturePageRoutes({ signatures, petitions, renderPetition, gua
     const url = `${baseUrl}/petitions/${petition.slug}`;
     const text = t(res)('thanks.shareText', { title: petition.title });
     const enc = encodeURIComponent;
+    const confirmed = req.query.confirmed === '1';
     res.render('thanks', {
       title: t(res)('thanks.title'),
       petition,
-      confirmed: req.query.confirmed === '1',
+      confirmed,
+      // Only after confirming: the answer to signing must not tell a new email from one that signed before.
+      receiptUrl: confirmed ? rememberedReceipt(req) : null,
       url,
       share: [
         { name: 'WhatsApp', href: `https://wa.me/?text=${enc(`${text} ${url}`)}` },
@@ -79,7 +85,8 @@ export function signaturePageRoutes({ signatures, petitions, renderPetition, gua
   });
 
   router.post('/confirm/:token', limits.confirm, csrf.protect, async (req: Request<{ token: string }>, res) => {
-    const { petition } = await signatures.confirm(req.params.token);
+    const { petition, signatureId } = await signatures.confirm(req.params.token);
+    rememberReceipt(req, res, petition.slug, receipts.issue(signatureId));
     res.redirect(303, `/petitions/${petition.slug}/thanks?confirmed=1`);
   });
 

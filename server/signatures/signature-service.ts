@@ -8,6 +8,7 @@ import { counter, type TallyChanges, type TallyService } from '../tallies/tally-
 import type { ConfirmTokenRepository } from './confirm-token-repository.js';
 import { signatureId, type SignatureRepository } from './signature-repository.js';
 import type { SignatureInput } from './signature-types.js';
+import { sealRecipient } from '../mail/sealed-recipient.js';
 
 interface Deps {
   petitions: PetitionRepository;
@@ -64,7 +65,7 @@ export function createSignatureService({ petitions, petitionService, signatures,
     });
     const created = outcome === 'created';
     const id = signatureId(petition.id, emailHash);
-    const recipient = protector.seal({ firstName: input.firstName, email: input.email }, `outbox:${id}`).toString('base64');
+    const recipient = sealRecipient(protector, id, { firstName: input.firstName, email: input.email });
     const payload = { petitionId: petition.id, signatureId: id, country: input.country, firstSubmission: created, lang: meta.lang, recipient };
     await outbox.enqueue({ kind: 'signature-mail', payload }, now);
     await tallies.change(petition.id, signingChanges(input, countsAtOnce, created, now));
@@ -86,14 +87,14 @@ export function createSignatureService({ petitions, petitionService, signatures,
    * count is missing, which is exactly what `npm run recount` finds and fixes. A signature that
    * moderation invalidated stays invalidated, and the signer sees the same page as anyone else.
    */
-  async function confirm(token: string): Promise<{ status: 'confirmed'; petition: Petition }> {
+  async function confirm(token: string): Promise<{ status: 'confirmed'; petition: Petition; signatureId: string }> {
     const { signatureId, petitionId, country, petition } = await checkToken(token);
     const now = clock();
     const outcome = await signatures.markConfirmed(signatureId, now);
     if (outcome === 'confirmed' && (await signatures.claimConfirmation(signatureId, now))) {
       await tallies.change(petitionId, { [counter.confirmed(country)]: 1, [counter.pending]: -1, [counter.day(now)]: 1 });
     }
-    return { status: 'confirmed', petition };
+    return { status: 'confirmed', petition, signatureId };
   }
 
   return { sign, checkToken, confirm };

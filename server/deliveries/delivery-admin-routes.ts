@@ -1,0 +1,108 @@
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import multer from 'multer';
+import { allow } from '../accounts/current-user.js';
+import type { AuditLog } from '../audit/audit-repository.js';
+import type { Packet } from '../packets/packet-types.js';
+import { AppError, NotFoundError } from '../shared/errors.js';
+import { photoTooLarge } from './delivery-photo.js';
+import { fieldErrors, targetUrl, type PacketLister } from './target-admin-routes.js';
+import { DELIVERY_FIELDS, PACKET_FIELDS, formValues, parsePacketRequest } from './target-input.js';
+import type { TargetService } from './target-service.js';
+import { renderTargetPage, type TargetPageState } from './target-view.js';
+
+export interface PacketDesk extends PacketLister {
+  start(request: { slug: string; target: string; cutoff?: Date | null; countries?: string[] | null; names: string }, actor: string): Promise<Packet>;
+  find(id: string): Promise<Packet | null>;
+  openZip(packet: Packet): Readable;
+}
+
+interface Deps {
+  targets: TargetService;
+  packets: PacketDesk;
+  audit: AuditLog;
+  protect: RequestHandler;
+  photoMaxMb: number;
+}
+
+type Params = Request<{ slug: string; id: string }>;
+
+/** Sends a stored file; a failure after the first byte can only cut the response short. */
+export async function sendFile(res: Response, stream: Readable, headers: Record<string, string>) {
+  res.set(headers);
+  await pipeline(stream, res);
+}
+
+/** Packets for a target, their download, and the delivery log (record; undo for admins). */
+export function deliveryAdminRoutes({ targets, packets, audit, protect, photoMaxMb }: Deps): Router {
+  const router = Router();
+  const manage = allow('manageDeliveries');
+  // Memory storage: a photo is at most photoMaxMb, re-encoded at once, and never touches the disk.
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: photoMaxMb * 1024 * 1024, files: 1, fields: 8, fieldSize: 16 * 1024, parts: 9, headerPairs: 20 },
+  }).single('photo');
+  const receive: RequestHandler = (req, res, next) => {
+    upload(req, res, (error: unknown) => {
+      if (!(error instanceof multer.MulterError)) return next(error);
+      if (error.code === 'LIMIT_FILE_SIZE') return next(photoTooLarge(photoMaxMb));
+      next(new AppError(400, 'upload_invalid', 'The upload could not be read. Send the form with at most one photo in the field "photo".'));
+    });
+  };
+
+  /** Field problems show the target page again with the refused form as typed, and the status of the refusal. */
+  async function refuse(req: Params, res: Response, error: unknown, form: 'packet' | 'delivery', fields: readonly string[]) {
+    const refused = fieldErrors(error);
+    const { petition, target } = await targets.targetOf(req.params.slug, req.params.id);
+    const state: TargetPageState = { status: refused.status, refused: { form, values: formValues(req.body, fields), fields: refused.fields } };
+    renderTargetPage(res, { petition, target, packets: await packets.list(petition.id, target.id), photoMaxMb }, state);
+  }
+
+  router.post('/petitions/:slug/targets/:id/packets', manage, protect, async (req: Params, res) => {
+    const { petition, target } = await targets.targetOf(req.params.slug, req.params.id);
+    try {
+      const { cutoff, countries, names } = parsePacketRequest(req.body);
+      await packets.start({ slug: petition.slug, target: target.id, cutoff, countries, names }, req.user!.email);
+      res.redirect(303, targetUrl(petition.slug, target.id));
+    } catch (error) {
+      await refuse(req, res, error, 'packet', PACKET_FIELDS);
+    }
+  });
+
+  router.get('/petitions/:slug/packets/:id.zip', manage, async (req: Params, res) => {
+    const petition = await targets.petitionFor(req.params.slug);
+    const packet = await packets.find(req.params.id);
+    if (packet?.petitionId !== petition.id) throw new NotFoundError('There is no such packet.');
+    const zip = packets.openZip(packet);
+    await audit.record({ actor: req.user!.email, action: 'packet.download', petition: petition.slug, details: { packetId: packet.id, target: packet.targetId }, rows: packet.total });
+    await sendFile(res, zip, {
+      'Content-Type': 'application/zip',
+      'Content-Length': String(packet.zipBytes),
+      'Content-Disposition': `attachment; filename="${petition.slug}-${packet.id}.zip"`,
+    });
+  });
+
+  router.post('/petitions/:slug/targets/:id/deliver', manage, receive, protect, async (req: Params, res) => {
+    const { petition, target } = await targets.targetOf(req.params.slug, req.params.id);
+    try {
+      await targets.markDelivered(target.id, req.body, req.file?.buffer ?? null, req.user!.email);
+      res.redirect(303, targetUrl(petition.slug, target.id));
+    } catch (error) {
+      await refuse(req, res, error, 'delivery', DELIVERY_FIELDS);
+    }
+  });
+
+  router.post('/petitions/:slug/targets/:id/undo', allow('undoDeliveries'), protect, async (req: Params, res) => {
+    const { petition, target } = await targets.targetOf(req.params.slug, req.params.id);
+    await targets.undoDelivery(target.id, req.user!.email);
+    res.redirect(303, targetUrl(petition.slug, target.id));
+  });
+
+  router.get('/petitions/:slug/targets/:id/photo', manage, async (req: Params, res) => {
+    const photo = await targets.photo(req.params.slug, req.params.id, { staff: true });
+    await sendFile(res, photo.stream, { 'Content-Type': photo.contentType, 'Content-Length': String(photo.bytes) });
+  });
+
+  return router;
+}

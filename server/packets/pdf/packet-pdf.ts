@@ -1,0 +1,109 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import PDFDocument from 'pdfkit';
+import { writeCoverLetter, writeSummaryTable } from './cover-letter.js';
+import type { CjkVariant, PdfFonts } from './fonts.js';
+import { LETTER_TEXT } from './letter-text.js';
+import { createPageFlow } from './page-flow.js';
+import { resetLayoutCaches } from './pdfkit-internals.js';
+import type { CountryStart, PacketPdfInput, PacketPdfWriter } from './pdf-types.js';
+import { createSignerColumns } from './signer-columns.js';
+import { createTypesetter } from './typesetter.js';
+
+export type { CountryStart, PacketPdfInput, PacketPdfWriter } from './pdf-types.js';
+
+// pdfkit pushes finished PDF into its stream whether or not the consumer keeps up: a writer that does not yield
+// piles up buffers in memory (measured). So: yield every YIELD_EVERY names, and wait while more than MAX_BUFFERED
+// of PDF is waiting for the consumer.
+const YIELD_EVERY = 1_000;
+const MAX_BUFFERED = 256 * 1024;
+// See resetLayoutCaches: this bounds pdfkit's layout cache to the words of ~5,000 names.
+const RESET_EVERY = 5_000;
+
+/** Opens a PDF document whose creation date (and so its /ID) comes from the input: same input, same bytes. */
+export function openDocument(info: { title: string; author: string; subject: string; date: Date; language: string }): PDFKit.PDFDocument {
+  return new PDFDocument({
+    autoFirstPage: false,
+    margin: 0,
+    lang: info.language,
+    displayTitle: true,
+    info: { Title: info.title, Author: info.author, Subject: info.subject, Creator: 'Handover', Producer: 'Handover (PDFKit)', CreationDate: info.date },
+  });
+}
+
+export const letterCjk = (language: string): CjkVariant => (language === 'zh-Hant' ? 'tc' : 'sc');
+
+/**
+ * The packet's PDF, written as it goes: the cover letter and the summary table at once, then signers country by
+ * country as the caller streams them in. Memory holds one page and the font subsets, never the petition.
+ */
+export function createPacketPdf(fonts: PdfFonts, input: PacketPdfInput, out: Writable): PacketPdfWriter {
+  const { language } = input;
+  const text = LETTER_TEXT[language];
+  const rtl = language === 'ar';
+  const cjk = letterCjk(language);
+  const doc = openDocument({ title: input.petition.title, author: input.organisation, subject: `${text.packet} ${input.packetId}`, date: input.date, language });
+  const finished = pipeline(doc, out);
+  let failure: Error | null = null;
+  finished.catch((error: unknown) => {
+    failure = error instanceof Error ? error : new Error(String(error));
+  });
+
+  const ts = createTypesetter(doc, fonts);
+  const flow = createPageFlow(doc, ts, { title: input.petition.title, packetLabel: text.packet, packetId: input.packetId, page: text.page, rtl, cjk });
+  const columns = createSignerColumns(flow, ts, text, { language, rtl, cjk });
+  try {
+    writeCoverLetter({ flow, ts, doc, text, rtl, cjk }, input);
+    writeSummaryTable({ flow, ts, doc, text, rtl, cjk }, input);
+  } catch (error) {
+    doc.destroy(error as Error);
+    throw error;
+  }
+
+  let signersStarted = false;
+  let sinceYield = 0;
+  let sinceReset = 0;
+
+  async function catchUp(): Promise<void> {
+    while (failure === null && doc.readableLength > MAX_BUFFERED) {
+      await Promise.race([out.writableNeedDrain ? once(out, 'drain') : nextTurn(), finished]);
+    }
+    await nextTurn();
+    if (failure !== null) throw failure;
+  }
+
+  return {
+    startCountry(country: CountryStart) {
+      if (!signersStarted) {
+        flow.newPage();
+        flow.paragraph(text.signers, { size: 15, bold: true, cjk, rtl, leading: 22, after: 6 });
+        signersStarted = true;
+      }
+      columns.start(country);
+    },
+    async addSigners(names: string[]) {
+      if (failure !== null) throw failure;
+      for (const name of names) {
+        // Signers shown by country only are counted in `unnamed`, never drawn as an empty slot.
+        if (!name.trim()) continue;
+        columns.add(name);
+        if (++sinceReset === RESET_EVERY) {
+          resetLayoutCaches(doc);
+          sinceReset = 0;
+        }
+        if (++sinceYield === YIELD_EVERY) {
+          sinceYield = 0;
+          await catchUp();
+        }
+      }
+    },
+    async end() {
+      columns.finish();
+      doc.end();
+      await finished;
+      return { pages: flow.pages };
+    },
+  };
+}

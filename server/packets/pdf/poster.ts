@@ -1,0 +1,57 @@
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PdfFonts } from './fonts.js';
+import { A3 } from './layout.js';
+import { formatCount, formatDate, LETTER_TEXT } from './letter-text.js';
+import { letterCjk, openDocument } from './packet-pdf.js';
+import type { PosterInput } from './pdf-types.js';
+import { createTypesetter } from './typesetter.js';
+
+const MARGIN = 60;
+const WIDTH = A3.width - 2 * MARGIN;
+const BLACK = '#000000';
+const ACCENT = '#c8102e';
+const MAX_TITLE_LINES = 4;
+
+/**
+ * The A3 poster held up at the door for the photo: the number, big enough to read across a street, black on white
+ * (what survives a phone camera in sunlight and a cheap printer), then the countries, the title and the occasion.
+ */
+export async function writePoster(fonts: PdfFonts, input: PosterInput, out: Writable): Promise<void> {
+  const { language } = input;
+  const text = LETTER_TEXT[language];
+  const cjk = letterCjk(language);
+  const rtl = language === 'ar';
+  const doc = openDocument({ title: input.title, author: input.organisation, subject: input.targetName, date: input.date, language });
+  const finished = pipeline(doc, out);
+  const ts = createTypesetter(doc, fonts);
+  const centred = { cjk, width: WIDTH, align: 'center' as const, fit: true };
+
+  try {
+    doc.addPage({ size: [A3.width, A3.height], margin: 0 });
+    doc.rect(0, 0, A3.width, 130).fill(BLACK);
+    doc.fillColor('#ffffff');
+    ts.draw(input.organisation, MARGIN, 80, { ...centred, size: 34, bold: true });
+
+    doc.fillColor(BLACK);
+    ts.draw(formatCount(language, input.total), MARGIN, 540, { ...centred, size: 280, bold: true, minSize: 20 });
+    ts.draw(text.posterUnit(input.total), MARGIN, 640, { ...centred, size: 72, bold: true, rtl });
+    ts.draw(text.posterCountries(formatCount(language, input.countryCount), input.countryCount), MARGIN, 720, { ...centred, size: 48, rtl });
+
+    doc.rect(A3.width / 2 - 120, 770, 240, 8).fill(ACCENT);
+    doc.fillColor(BLACK);
+    const titleStyle = { cjk, size: 44, bold: true };
+    const lines = ts.wrap(input.title, WIDTH, titleStyle);
+    const shown = lines.length > MAX_TITLE_LINES ? [...lines.slice(0, MAX_TITLE_LINES - 1), `${lines.slice(MAX_TITLE_LINES - 1).join(' ')}`] : lines;
+    shown.forEach((line, i) => ts.draw(line, MARGIN, 860 + i * 56, { ...centred, ...titleStyle }));
+
+    doc.fillColor('#333333');
+    ts.draw(text.posterHandover(input.targetName, formatDate(language, input.date)), MARGIN, A3.height - 70, { ...centred, size: 24, rtl });
+  } catch (error) {
+    doc.destroy(error as Error);
+    await finished.catch(() => undefined);
+    throw error;
+  }
+  doc.end();
+  await finished;
+}

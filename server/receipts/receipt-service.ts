@@ -1,0 +1,101 @@
+import { displayName, leafOf } from '../packets/packet-record.js';
+import type { MerkleReceipt, NamePolicy, Packet, PacketRecord } from '../packets/packet-types.js';
+import type { Petition } from '../petitions/petition-types.js';
+import { AppError } from '../shared/errors.js';
+import type { Signature, SignatureStatus } from '../signatures/signature-types.js';
+import type { ReceiptTokens } from './receipt-token.js';
+import { deliveriesOf, type DeliveredTargets, type PacketDelivery, type PacketReader } from './receipt-types.js';
+
+interface Deps {
+  tokens: Pick<ReceiptTokens, 'read'>;
+  /** One lookup by _id: the only query FerretDB does not answer by decoding every signature. */
+  signatures: { findById(id: string): Promise<Signature | null> };
+  petitions: { findById(id: string): Promise<Petition | null> };
+  packets: PacketReader;
+  targets: DeliveredTargets;
+}
+
+export interface ReceiptPacket {
+  packet: Pick<Packet, 'id' | 'generatedAt' | 'cutoff' | 'names' | 'total'>;
+  /** The signer's entry as this packet shows it (or would have). */
+  record: PacketRecord;
+  included: boolean;
+  deliveries: PacketDelivery[];
+}
+
+/** What a signer's private receipt shows: their own signature only, never email, postcode or IP data. */
+export interface SignerReceipt {
+  petition: { title: string; slug: string };
+  country: string;
+  status: SignatureStatus;
+  /** Their name in full as packets show it; '' when they chose to be shown by country only. */
+  name: string;
+  packets: ReceiptPacket[];
+}
+
+const unknownReceipt = () => new AppError(404, 'receipt_unknown', 'This receipt link is not valid.');
+const hex = (b: Buffer) => b.toString('hex');
+
+export function createReceiptService({ tokens, signatures, petitions, packets, targets }: Deps) {
+  async function signatureFor(token: string): Promise<Signature> {
+    const id = tokens.read(token);
+    const signature = id ? await signatures.findById(id) : null;
+    if (!signature) throw unknownReceipt();
+    return signature;
+  }
+
+  /** The signer's record and leaf exactly as the packet generator builds them. */
+  function entryOf(signature: Signature, names: NamePolicy) {
+    const record: PacketRecord = { country: signature.country, name: displayName(signature.details, signature.consent.hideName, names) };
+    const salt = packets.saltFor(signature.id);
+    return { record, salt, leaf: leafOf(record, salt) };
+  }
+
+  async function open(token: string): Promise<SignerReceipt> {
+    const signature = await signatureFor(token);
+    const petition = await petitions.findById(signature.petitionId);
+    if (!petition) throw unknownReceipt();
+    const [all, delivered] = await Promise.all([packets.list(petition.id), targets.listDelivered(petition.id)]);
+    const ready = all.filter((p) => p.status === 'ready');
+    const entries = await Promise.all(
+      ready.map(async (packet): Promise<ReceiptPacket> => {
+        const { record, leaf } = entryOf(signature, packet.names);
+        const included = (await packets.proofFor(packet.id, leaf)) !== null;
+        return { packet, record, included, deliveries: deliveriesOf(delivered, packet.id) };
+      }),
+    );
+    return {
+      petition: { title: petition.title, slug: petition.slug },
+      country: signature.country,
+      status: signature.status,
+      name: displayName(signature.details, signature.consent.hideName, 'full'),
+      packets: entries,
+    };
+  }
+
+  /** The inclusion proof of the signer's record in one packet, as a self-contained receipt. */
+  async function proof(token: string, packetId: string): Promise<MerkleReceipt> {
+    const signature = await signatureFor(token);
+    const packet = await packets.find(packetId);
+    if (!packet || packet.status !== 'ready' || packet.petitionId !== signature.petitionId) {
+      throw new AppError(404, 'packet_unknown', 'There is no such packet.');
+    }
+    const { record, salt, leaf } = entryOf(signature, packet.names);
+    const found = await packets.proofFor(packet.id, leaf);
+    if (!found) throw new AppError(404, 'not_in_packet', 'Your signature is not in this packet.');
+    return {
+      version: 1,
+      packetId: packet.id,
+      record,
+      salt: hex(salt),
+      leafIndex: found.index,
+      treeSize: found.size,
+      proof: found.proof.map(hex),
+      root: hex(found.root),
+    };
+  }
+
+  return { open, proof };
+}
+
+export type ReceiptService = ReturnType<typeof createReceiptService>;
