@@ -4,7 +4,7 @@
  *
  * 1. Seeds the petition, its tallies and a delivery target in London (embedded FerretDB in a
  *    temporary DATA_DIR, or MONGODB_URI), outside the timing, then stops its own database.
- * 2. Runs `scripts/packet.ts` as a child process, exactly as `npm run packet` does, and times it
+ * 2. Runs the command of `npm run packet` (read from package.json) as a child process, and times it
  *    from spawn to exit (database start-up included). Peak memory is the child's VmHWM, read from
  *    /proc every 100 ms while it runs; the database server's own peak is printed beside it.
  * 3. Checks the ZIP's summary against the tallies. Last line:
@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEMO_TARGETS } from '../server/deliveries/demo-targets.js';
 import { startRuntime } from '../server/runtime.js';
 import { benchName } from './bench-names.js';
 import { seedSignatures } from './bench-export-seed.js';
@@ -36,17 +37,8 @@ const runtime = await startRuntime({ logLevel: 'warn' });
 const { services, database } = runtime;
 await services.petitionService.create({ slug, title: 'Free the people arbitrarily detained in Xinjiang', summary: 'Benchmark.', body: 'Benchmark.', target: 'The government', goal: ROWS, status: 'open', verification: 'email' });
 const petition = (await services.petitionService.findVisible(slug)) as { id: string };
-await services.targets.create(petition.id, {
-  name: "Embassy of the People's Republic of China, London",
-  recipientName: 'The Ambassador',
-  recipientTitle: 'Ambassador',
-  city: 'London',
-  country: 'GB',
-  address: '49 Portland Place, London W1B 1JL',
-  language: 'en',
-  plannedAt: '',
-  notes: '',
-}, 'bench');
+// The demo's London embassy, the first door of the model campaign.
+await services.targets.seedDemo(slug, DEMO_TARGETS.filter((t) => t.city === 'London'));
 let seeded = Date.now();
 await services.tallies.change(petition.id, await seedSignatures(database.connection, services.protector, petition.id, ROWS, benchName));
 seeded = (Date.now() - seeded) / 1000;
@@ -56,7 +48,7 @@ await runtime.close();
 
 try {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/packet.ts', '--petition', slug, '--target', 'London', '--out', outDir, '--names', 'full'], {
+  const child = spawn(process.execPath, [...packetScriptFlags(), '--petition', slug, '--target', 'London', '--out', outDir, '--names', 'full'], {
     env: { ...process.env, INIT_CWD: process.cwd() },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -81,6 +73,17 @@ try {
   console.log(`packet_s=${seconds.toFixed(1)} peak_rss_mb=${peaks.node} pdf_pages=${pages} signatures=${summary.totals.signatures}`);
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * The node flags and script of `npm run packet`, read from package.json, so that the benchmark runs
+ * exactly that command (as one process whose memory it can read, not under npm and a shell).
+ */
+function packetScriptFlags(): string[] {
+  const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.packet!;
+  const [command, ...args] = script.split(/\s+/);
+  if (command !== 'node') throw new Error(`npm run packet is "${script}"; the benchmark expects it to start with node`);
+  return args;
 }
 
 function hwmMb(pid: number): number {

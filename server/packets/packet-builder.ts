@@ -83,6 +83,10 @@ export async function buildPacket({ source, saltFor, fonts }: Deps, input: Build
   }
   await spool.flush();
   leafBlocks.push(block.subarray(0, inBlock * 32));
+  // The tree is done before the PDF starts, so that its working memory is free again by then.
+  const sortedLeaves = sortLeaves(Buffer.concat(leafBlocks.splice(0)));
+  const roots = chunkRoots(sortedLeaves);
+  const root = rootOfChunks(roots);
   const read = clock();
 
   const collator = new Intl.Collator(lang);
@@ -92,6 +96,8 @@ export async function buildPacket({ source, saltFor, fonts }: Deps, input: Build
 
   const file = (name: string) => path.join(workDir, name);
   const date = scope.cutoff;
+  // The poster first: its own document is garbage before the big one starts.
+  await writePoster(fonts(), { language: lang, title: petition.title, total, countryCount: countries.length, organisation: input.organisation, date, targetName: target.name }, createWriteStream(file('poster.pdf')));
   const pdf = createPacketPdf(fonts(), { packetId: input.packetId, language: lang, organisation: input.organisation, date, petition, target, total, countries }, createWriteStream(file('packet.pdf')));
   const csv = createPacketCsv(createWriteStream(file('signatures.csv')));
   for (const country of countries) {
@@ -105,12 +111,8 @@ export async function buildPacket({ source, saltFor, fonts }: Deps, input: Build
   }
   await csv.end();
   const { pages } = await pdf.end();
-  await writePoster(fonts(), { language: lang, title: petition.title, total, countryCount: countries.length, organisation: input.organisation, date, targetName: target.name }, createWriteStream(file('poster.pdf')));
 
   const write = clock();
-  const sortedLeaves = sortLeaves(Buffer.concat(leafBlocks));
-  const roots = chunkRoots(sortedLeaves);
-  const root = rootOfChunks(roots);
   const summary = {
     petition: { slug: petition.slug, title: petition.title },
     target: { name: target.name, recipient: [target.recipientName, target.recipientTitle].filter(Boolean).join(', '), city: target.city, country: target.country, language: lang },

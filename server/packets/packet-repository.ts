@@ -1,6 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
 import { CHUNK } from './merkle.js';
-import type { Packet, PacketFile, PacketStatus } from './packet-types.js';
+import type { Packet, PacketStatus } from './packet-types.js';
 
 const packetSchema = new Schema(
   {
@@ -39,18 +39,12 @@ interface PacketDoc extends Omit<Packet, 'id' | 'countries'> {
   chunkRoots?: string[];
 }
 
-export interface ReadyFields {
-  total: number;
-  countryCount: number;
-  counts: Record<string, number>;
-  root: string;
-  files: PacketFile[];
-  pdfPages: number;
+/** What a finished build adds to a packet, with the chunk index its proofs are found by. */
+export type ReadyFields = Pick<Packet, 'total' | 'countryCount' | 'counts' | 'root' | 'files' | 'pdfPages' | 'zipBytes'> & {
   zipFileId: string;
-  zipBytes: number;
   chunkFirsts: string[];
   chunkRoots: string[];
-}
+};
 
 const toPacket = (d: PacketDoc): Packet => ({
   id: d._id,
