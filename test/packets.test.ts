@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { countryName } from '../server/countries/countries.js';
 import { leafOf } from '../server/packets/packet-record.js';
 import { rootFromProof } from '../server/packets/merkle.js';
 import { aSigner, givenPetition, postJson } from './helpers/builders.js';
@@ -90,6 +91,8 @@ describe('delivery packets', () => {
     assert.deepEqual(Object.fromEntries(summary.countries.map((c) => [c.code, c.count])), Object.fromEntries(tally.countries.map((c) => [c.code, c.count])));
     const text = await pdfText(files.get('packet.pdf')!);
     assert.match(text, /Zheng Zeguang/);
+    // The signers section opens each country with its count, as read from the PDF itself.
+    for (const c of tally.countries) assert.ok(text.includes(`${countryName(c.code, 'en')} — ${c.count} signature${c.count === 1 ? '' : 's'}`), `${c.code} heading with ${c.count}`);
     for (const name of ['Ayşe Yılmaz', 'Владимир Петров', '小明 王', 'Gülnar Tursun']) assert.ok(text.includes(name), `${name} in the PDF`);
     assert.ok((await pdfPages(files.get('packet.pdf')!)) >= 2);
     const csv = files.get('signatures.csv')!.toString();
