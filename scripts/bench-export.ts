@@ -4,12 +4,12 @@
  *
  * 1. Starts the database (embedded FerretDB in a temporary DATA_DIR, or MONGODB_URI), seeds one
  *    petition and an organiser, outside the timing.
- * 2. Starts `server/main.ts` as a child on the same database and data key, signs in over HTTP.
+ * 2. Starts the compiled server (`dist/server/main.js`, what `npm start` runs) as a child on the same database and data key, signs in over HTTP.
  * 3. Times GET signatures.csv (counting rows as they stream in), GET counts.json and the dashboard.
  * Peak memory is the server's VmHWM (it did nothing else). Last line:
  * export_rows_per_s=N export_peak_rss_mb=N counts_ms=N
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -48,7 +48,9 @@ seeded = (Date.now() - seeded) / 1000;
 console.log(`seeded ${ROWS} signatures in ${seeded.toFixed(1)} s (${(ROWS / seeded).toFixed(0)}/s), tallies set`);
 
 const port = await freePort();
-const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+// What npm start runs: the compiled server (built here, outside the timing, as prestart does).
+execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+const server = spawn(process.execPath, ['dist/server/main.js'], {
   env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SMTP_URL: '' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });

@@ -28,6 +28,9 @@ if (!Number.isInteger(ROWS) || ROWS < 1) {
   process.exit(64);
 }
 
+// npm run packet runs the compiled scripts; build them first, outside the timing, as `prepacket` does.
+execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'handover-bench-packet-'));
 const outDir = path.join(dataDir, 'out');
 const slug = `bench-packet-${randomBytes(3).toString('hex')}`;

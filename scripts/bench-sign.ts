@@ -1,13 +1,13 @@
 /**
  * npm run bench:sign — signing throughput on the embedded database.
  *
- * 1. Starts the app (`server/main.ts`, embedded FerretDB, fresh DATA_DIR) as a child process.
+ * 1. Starts the app (`dist/server/main.js`, what `npm start` runs; embedded FerretDB, fresh DATA_DIR) as a child process.
  * 2. Measures the database's own ceiling: plain driver insertOne calls of documents shaped like a
  *    signature into a collection with the same unique index, 64 at a time, for DURATION seconds.
  * 3. Drives POST /api/v1/petitions/:slug/signatures with unique emails, 64 connections, DURATION s.
  * Last line: sign_rps=N p50_ms=N p99_ms=N db_insert_rps=N ratio=N
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -24,7 +24,9 @@ const SLUG = 'free-xinjiang-detainees';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'handover-bench-'));
 const port = await freePort();
-const app = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+// What npm start runs: the compiled server (built here, outside the timing, as prestart does).
+execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+const app = spawn(process.execPath, ['dist/server/main.js'], {
   env: {
     ...process.env,
     NODE_ENV: 'development',

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -20,8 +19,8 @@ import { createAssets } from './web/assets.js';
 import { createErrorHandler, notFound } from './web/error-handler.js';
 import { createCsrf, requireJson, securityHeaders } from './web/security.js';
 import { configureViews } from './web/views.js';
+import { fromRoot } from './shared/project-root.js';
 
-const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 // Tokens in URLs are secrets: logs show the route, not the token.
 const redactUrl = (url: string) => url.replace(/\/(confirm|receipts|unsubscribe)\/[^/?#]+/, '/$1/:token');
 
@@ -55,9 +54,9 @@ export function createApp(services: Services): Express {
   );
   app.use(securityHeaders(config.isProduction));
 
-  const assets = createAssets(root('public'));
+  const assets = createAssets(fromRoot('public'));
   app.use('/static', assets.middleware);
-  configureViews(app, root('views'), assets.url);
+  configureViews(app, fromRoot('views'), assets.url);
 
   app.use((req, res, next) => {
     const lang = i18n.pick(req.headers['accept-language'], typeof req.query.lang === 'string' ? req.query.lang : undefined);

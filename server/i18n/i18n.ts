@@ -1,5 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import i18next, { type TFunction } from 'i18next';
+import path from 'node:path';
+import { fromRoot } from '../shared/project-root.js';
 
 /** Catalogues shipped with the app; adding a language is adding a file and a code here. */
 export const LANGUAGES = ['en'] as const;
@@ -39,7 +41,7 @@ export async function createI18n(): Promise<I18n> {
 
 type Catalogue = { [key: string]: string | Catalogue };
 
-const readJson = (url: URL) => JSON.parse(readFileSync(url, 'utf8')) as Catalogue;
+const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Catalogue;
 
 function merge(into: Catalogue, from: Catalogue): Catalogue {
   for (const [key, value] of Object.entries(from)) {
@@ -51,9 +53,9 @@ function merge(into: Catalogue, from: Catalogue): Catalogue {
 
 /** `locales/<lang>.json` for the public site, plus one file per admin feature in `locales/<lang>/`. */
 function loadCatalogue(lang: string): Catalogue {
-  const catalogue = readJson(new URL(`./locales/${lang}.json`, import.meta.url));
-  const dir = new URL(`./locales/${lang}/`, import.meta.url);
+  const catalogue = readJson(fromRoot('server/i18n/locales', `${lang}.json`));
+  const dir = fromRoot('server/i18n/locales', lang);
   if (!existsSync(dir)) return catalogue;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) merge(catalogue, readJson(new URL(file, dir)));
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) merge(catalogue, readJson(path.join(dir, file)));
   return catalogue;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { I18n } from '../i18n/i18n.js';
+import { fromRoot } from '../shared/project-root.js';
 
 export type TemplateName = 'confirm-signature' | 'already-signed' | 'signature-counted' | 'delivery-update';
 const NAMES: TemplateName[] = ['confirm-signature', 'already-signed', 'signature-counted', 'delivery-update'];
@@ -12,7 +13,7 @@ export function createMailTemplates(i18n: I18n) {
   const html = Handlebars.create();
   const text = Handlebars.create();
   // Plain text must not be HTML-escaped.
-  const load = (name: string, file: string) => readFileSync(new URL(`./templates/${name}/${file}`, import.meta.url), 'utf8');
+  const load = (name: string, file: string) => readFileSync(fromRoot('server/mail/templates', name, file), 'utf8');
   const compiled = new Map(
     NAMES.map((name) => [name, { html: html.compile(load(name, 'html.hbs')), text: text.compile(load(name, 'text.hbs'), { noEscape: true }) }]),
   );

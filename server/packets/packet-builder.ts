@@ -25,6 +25,8 @@ export interface BuildInput {
   generatedAt: Date;
   /** A private, empty directory the build may fill; the caller removes it. */
   workDir: string;
+  /** Stores the sorted leaves, as soon as the tree is known, so they need not stay in memory. */
+  saveLeaves: (sortedLeaves: Buffer) => Promise<void>;
 }
 
 export interface BuildResult {
@@ -33,7 +35,6 @@ export interface BuildResult {
   root: string;
   chunkFirsts: string[];
   chunkRoots: string[];
-  sortedLeaves: Buffer;
   files: PacketFile[];
   pdfPages: number;
   zipPath: string;
@@ -87,6 +88,8 @@ export async function buildPacket({ source, saltFor, fonts }: Deps, input: Build
   const sortedLeaves = sortLeaves(Buffer.concat(leafBlocks.splice(0)));
   const roots = chunkRoots(sortedLeaves);
   const root = rootOfChunks(roots);
+  const chunkFirsts = Array.from({ length: roots.length }, (_, i) => sortedLeaves.subarray(i * CHUNK * 32, i * CHUNK * 32 + 32).toString('hex'));
+  await input.saveLeaves(sortedLeaves);
   const read = clock();
 
   const collator = new Intl.Collator(lang);
@@ -150,9 +153,8 @@ export async function buildPacket({ source, saltFor, fonts }: Deps, input: Build
     total,
     counts,
     root,
-    chunkFirsts: Array.from({ length: roots.length }, (_, i) => sortedLeaves.subarray(i * CHUNK * 32, i * CHUNK * 32 + 32).toString('hex')),
+    chunkFirsts,
     chunkRoots: roots.map((r) => r.toString('hex')),
-    sortedLeaves,
     files,
     pdfPages: pages,
     zipPath,

@@ -95,8 +95,8 @@ export function createPacketService(deps: Deps) {
     const cleanUp = () => rm(workDir, { recursive: true, force: true });
     try {
       const scope = { cutoff: packet.cutoff, countries: packet.countries, names: packet.names };
-      const built = await buildPacket(deps, { packetId: packet.id, petition, target, scope, organisation: deps.organisation, generatedAt: packet.generatedAt, workDir });
-      await repo.saveLeaves(packet.id, built.sortedLeaves);
+      const saveLeaves = (leaves: Buffer) => repo.saveLeaves(packet.id, leaves);
+      const built = await buildPacket(deps, { packetId: packet.id, petition, target, scope, organisation: deps.organisation, generatedAt: packet.generatedAt, workDir, saveLeaves });
       const stored = await deps.files.save(`${petition.slug}-${packet.id}.zip`, 'application/zip', createReadStream(built.zipPath), { packetId: packet.id });
       const ready = {
         total: built.total,

@@ -1,5 +1,12 @@
+import { createRequire } from 'node:module';
 import { Marked } from 'marked';
-import sanitizeHtml from 'sanitize-html';
+import type sanitizeHtml from 'sanitize-html';
+
+// Required on first use, not imported: with its HTML parser and postcss it adds about 10 MB to a
+// process, and command-line scripts (a delivery packet among them) never render a page.
+const require = createRequire(import.meta.url);
+let sanitizer: typeof sanitizeHtml | undefined;
+const sanitize = (html: string, policy: sanitizeHtml.IOptions) => (sanitizer ??= require('sanitize-html') as typeof sanitizeHtml)(html, policy);
 
 // GitHub-flavoured line breaks off: a petition is prose, and a single newline is not a paragraph break.
 const marked = new Marked({ async: false, gfm: true, breaks: false });
@@ -31,5 +38,5 @@ const POLICY: sanitizeHtml.IOptions = {
 
 /** A petition body (Markdown, written by organisers) as HTML safe to put in a page unescaped. */
 export function renderMarkdown(source: string): string {
-  return sanitizeHtml(marked.parse(source, { async: false }), POLICY);
+  return sanitize(marked.parse(source, { async: false }), POLICY);
 }
