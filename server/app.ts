@@ -87,9 +87,7 @@ export function createApp(services: Services): Express {
   api.use(requireJson, express.json({ limit: '16kb', strict: true }));
   api.use(petitionApiRoutes(services.petitionService));
   api.use(signatureApiRoutes(services.signatureService, limits));
-  // api: targets
   api.use(deliveryApiRoutes(services.targets));
-  // api: receipts
   api.use(verifyApiRoutes(services.verifyReceipt));
   api.use(notFound);
   app.use('/api/v1', api);
@@ -120,12 +118,9 @@ export function createApp(services: Services): Express {
     }),
   );
 
-  // pages: targets
   app.use(deliveryPageRoutes(services.targets));
-  // pages: receipts
   app.use(receiptRoutes({ receipts: services.receipts, limit: limits.confirm }));
   app.use(verifyPageRoutes({ verify: services.verifyReceipt, csrf }));
-  // pages: updates
   app.use(unsubscribeRoutes({ unsubscribe: services.unsubscribe, csrf }));
   app.use('/admin', adminRouter(services, csrf));
 

@@ -43,16 +43,12 @@ import { createPacketService } from './packets/packet-service.js';
 import { createPacketSource } from './packets/packet-source.js';
 import { createSaltMaker } from './packets/packet-record.js';
 import { createReceiptTokens } from './receipts/receipt-token.js';
-// imports: pdf
 import { createPdfFontLocator } from './packets/pdf/fonts.js';
-// imports: targets
 import { DEMO_TARGETS } from './deliveries/demo-targets.js';
 import { createTargetRepository } from './deliveries/target-repository.js';
 import { createTargetService } from './deliveries/target-service.js';
-// imports: receipts
 import { createReceiptService } from './receipts/receipt-service.js';
 import { createReceiptVerifier } from './receipts/receipt-verifier.js';
-// imports: updates
 import { createDeliveryAnnouncer } from './updates/delivery-announcer.js';
 import { createUnsubscribeService } from './updates/unsubscribe-service.js';
 import { createUnsubscribeTokens } from './updates/unsubscribe-token.js';
@@ -100,53 +96,13 @@ export async function createServices({ config, connection, logger, dataKey, cloc
 
   const files = createFileStore(connection);
   const receiptTokens = createReceiptTokens(protector);
-  const packetRepo = createPacketRepository(connection);
-  // packets: wired after the targets (below), which it needs to find a packet's target
-  // services: pdf
   // Looked up on first use: the app runs without the fonts, only packets need them.
   const pdfFonts = createPdfFontLocator(config.PDF_FONT_DIRS);
-  // services: targets
-  const targets = createTargetService({
-    repo: createTargetRepository(connection),
-    petitions,
-    // Read at request time: the packet service is built below, after the targets it needs.
-    findPacket: (id) => packets.find(id),
-    files,
-    audit,
-    // Read at call time: the announcer is built below, with the update emails.
-    announce: (target) => announcer.announce(target),
-    withdraw: (targetId) => announcer.withdraw(targetId),
-    clock,
-    photoMaxMb: config.DELIVERY_PHOTO_MAX_MB,
-  });
-  // services: receipts
-  // Read at request time: the packet service is built further down.
-  const packetReader = {
-    list: (petitionId: string) => packets.list(petitionId),
-    find: (id: string) => packets.find(id),
-    proofFor: (packetId: string, leaf: Buffer) => packets.proofFor(packetId, leaf),
-    saltFor: (signatureId: string) => packets.saltFor(signatureId),
-  };
-  const receipts = createReceiptService({ tokens: receiptTokens, signatures, petitions, packets: packetReader, targets });
-  const verifyReceipt = createReceiptVerifier({ packets: packetReader, targets });
-  // services: updates
-  const updatesRepo = createUpdatesRepository(connection);
-  const announcer = createDeliveryAnnouncer({
-    repo: updatesRepo,
-    outbox,
-    // The packet service is built further down (it needs the targets); it is only called once a delivery is announced.
-    packets: { find: (id) => packets.find(id) },
-    petitions,
-    audit,
-    protector,
-    logger: logger.child({ component: 'announcer' }),
-    clock,
-  });
-  const unsubscribe = createUnsubscribeService({ petitions, repo: updatesRepo, outbox, tokens: createUnsubscribeTokens(protector), clock });
   const packets = createPacketService({
     petitions,
+    // Read at call time: the targets need the packet service too, so they are built just below.
     targets: { findForPacket: (petitionId, idOrCity) => targets.findForPacket(petitionId, idOrCity) },
-    repo: packetRepo,
+    repo: createPacketRepository(connection),
     source: createPacketSource(connection, protector),
     files,
     audit,
@@ -158,6 +114,22 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     onError: (error, packetId) => logger.error({ err: error, packetId }, 'packet generation failed'),
   });
   await packets.failAbandoned();
+  const updatesRepo = createUpdatesRepository(connection);
+  const announcer = createDeliveryAnnouncer({ repo: updatesRepo, outbox, packets, petitions, audit, protector, logger: logger.child({ component: 'announcer' }), clock });
+  const targets = createTargetService({
+    repo: createTargetRepository(connection),
+    petitions,
+    findPacket: (id) => packets.find(id),
+    files,
+    audit,
+    announce: (target) => announcer.announce(target),
+    withdraw: (targetId) => announcer.withdraw(targetId),
+    clock,
+    photoMaxMb: config.DELIVERY_PHOTO_MAX_MB,
+  });
+  const receipts = createReceiptService({ tokens: receiptTokens, signatures, petitions, packets, targets });
+  const verifyReceipt = createReceiptVerifier({ packets, targets });
+  const unsubscribe = createUnsubscribeService({ petitions, repo: updatesRepo, outbox, tokens: createUnsubscribeTokens(protector), clock });
 
   const signingLoad = createLoadMonitor(config.MAIL_YIELD_ABOVE_INFLIGHT);
   const mailTransport = transport ?? createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR });
@@ -213,14 +185,10 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     files,
     receiptTokens,
     packets,
-    // exports: pdf
     pdfFonts,
-    // exports: targets
     targets,
-    // exports: receipts
     receipts,
     verifyReceipt,
-    // exports: updates
     announcer,
     unsubscribe,
     recount,

@@ -81,7 +81,6 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
   router.use(paperRoutes({ paperImport: services.paperImport, protect: csrf.protect }));
   router.use(userAdminRoutes({ accounts: services.accounts, audit: services.audit, protect: csrf.protect }));
   router.use(auditRoutes(services.audit));
-  // routes: targets
   router.use(targetAdminRoutes({ targets: services.targets, packets: services.packets, protect: csrf.protect }));
   router.use(deliveryAdminRoutes({ targets: services.targets, packets: services.packets, audit: services.audit, protect: csrf.protect, photoMaxMb: config.DELIVERY_PHOTO_MAX_MB }));
 
@@ -90,7 +89,6 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
   api.use(requireJson, express.json({ limit: '16kb', strict: true }));
   api.use(dashboardApiRoutes({ dashboard: services.dashboard }));
   api.use(moderationApiRoutes({ moderation: services.moderation, trending: services.trending }));
-  // api: targets
   api.use(() => {
     throw new NotFoundError('There is no such admin API route.');
   });

@@ -42,14 +42,10 @@ export const configSchema = z.object({
   IMPORT_MAX_MB: positiveInt.default(10),
   /** Signs packet cover letters and appears on the handover poster. */
   ORGANISATION_NAME: z.string().trim().min(1).max(200).default('The Handover campaign'),
-  // settings: pdf
   /** Colon-separated folders holding the Noto fonts of packet PDFs (Debian's fonts-noto-core and fonts-noto-cjk). */
   PDF_FONT_DIRS: z.string().default('/usr/share/fonts/truetype/noto:/usr/share/fonts/opentype/noto'),
-  // settings: targets
   /** Largest delivery photo an organiser may upload, in MB; it is re-encoded to a smaller JPEG anyway. */
   DELIVERY_PHOTO_MAX_MB: positiveInt.default(8),
-  // settings: receipts
-  // settings: updates
   TRUST_PROXY: z.string().default('loopback'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.default(true),

@@ -32,11 +32,6 @@ export function createFileStore(connection: Connection) {
       });
       return { id: upload.id.toHexString(), filename, contentType, bytes: upload.length };
     },
-    async find(id: string): Promise<StoredFile | null> {
-      const [file] = await bucket().find({ _id: toId(id) }).toArray();
-      if (!file) return null;
-      return { id, filename: file.filename, contentType: String((file.metadata as { contentType?: string } | undefined)?.contentType ?? 'application/octet-stream'), bytes: file.length };
-    },
     open: (id: string): Readable => bucket().openDownloadStream(toId(id)),
     async remove(id: string): Promise<void> {
       await bucket().delete(toId(id)).catch(() => undefined);

@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { countryName } from '../countries/countries.js';
-import type { DeliveryTarget } from '../deliveries/target-types.js';
+import { recipientOf, type DeliveryTarget } from '../deliveries/target-types.js';
 import type { Petition } from '../petitions/petition-types.js';
 import { chunkRoots, CHUNK, rootOf } from './merkle.js';
 import { createPacketCsv } from './packet-csv.js';
@@ -87,7 +87,7 @@ export async function buildPacket({ source, saltFor, fonts }: Deps, input: Build
   // The tree is done before the PDF starts, so that its working memory is free again by then.
   const sortedLeaves = sortLeaves(Buffer.concat(leafBlocks.splice(0)));
   const roots = chunkRoots(sortedLeaves);
-  const root = rootOfChunks(roots);
+  const root = rootOf(roots).toString('hex');
   const chunkFirsts = Array.from({ length: roots.length }, (_, i) => sortedLeaves.subarray(i * CHUNK * 32, i * CHUNK * 32 + 32).toString('hex'));
   await input.saveLeaves(sortedLeaves);
   const read = clock();
@@ -118,7 +118,7 @@ export async function buildPacket({ source, saltFor, fonts }: Deps, input: Build
   const write = clock();
   const summary = {
     petition: { slug: petition.slug, title: petition.title },
-    target: { name: target.name, recipient: [target.recipientName, target.recipientTitle].filter(Boolean).join(', '), city: target.city, country: target.country, language: lang },
+    target: { name: target.name, recipient: recipientOf(target), city: target.city, country: target.country, language: lang },
     cutoff: scope.cutoff.toISOString(),
     scope: { countries: scope.countries ?? 'all', names: scope.names },
     totals: { signatures: total, countries: countries.length },
@@ -191,4 +191,3 @@ function sortLeaves(packed: Buffer): Buffer {
   return sorted;
 }
 
-const rootOfChunks = (roots: Buffer[]) => rootOf(roots).toString('hex');

@@ -1,4 +1,4 @@
-import type { DeliveryTarget } from '../deliveries/target-types.js';
+import { recipientOf, type DeliveryTarget } from '../deliveries/target-types.js';
 import type { Packet } from '../packets/packet-types.js';
 
 /** The inclusion proof of one leaf, as the packet service gives it. */
@@ -38,6 +38,6 @@ export const deliveriesOf = (targets: readonly DeliveryTarget[], packetId: strin
       city: t.city,
       country: t.country,
       place: t.name,
-      recipient: [t.recipientName, t.recipientTitle].filter(Boolean).join(', '),
+      recipient: recipientOf(t),
       deliveredAt: t.delivery!.deliveredAt,
     }));

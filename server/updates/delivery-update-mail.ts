@@ -1,3 +1,4 @@
+import { recipientOf } from '../deliveries/target-types.js';
 import { countryName } from '../countries/countries.js';
 import type { OutboxRepository, DeliveryUpdateJob } from '../mail/outbox-repository.js';
 import { openRecipient } from '../mail/sealed-recipient.js';
@@ -48,7 +49,7 @@ export function createDeliveryUpdateMail({ outbox, protector, petition, receiptT
     const { firstName, email } = openRecipient(protector, signatureId, payload.recipient);
 
     const unsubscribeUrl = `${baseUrl}/unsubscribe/${unsubscribeTokens.issue(signatureId)}`;
-    const recipient = [mailing.recipientName, mailing.recipientTitle].filter(Boolean).join(', ');
+    const recipient = recipientOf(mailing);
     const vars = {
       firstName,
       title: found.title,
