@@ -6,16 +6,21 @@
 # way panics at start because FerretDB's build/version/version.txt is generated, not in the module
 # (FerretDB issue #4001). So we take the same module version through `go mod download` (checksummed
 # against go.sum), add the version file FerretDB asks for, and build ./cmd/ferretdb with its own go.mod.
+#
+# Before building we apply scripts/ferretdb-id-index.patch, so that `_id` equality uses the _id index
+# (docs/embedded-database.md). The patched build reports BUILD as its version, so a binary built
+# before the patch (reporting plain v1.24.2) is rebuilt once.
 set -euo pipefail
 VERSION=v1.24.2
+BUILD="$VERSION-handover.1"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="$ROOT/.tools/ferretdb"
 BIN="$OUT/ferretdb"
 
 # Capture, then match: piping into `grep -q` or `head` would SIGPIPE FerretDB under pipefail.
 built_version() { "$BIN" --version 2>/dev/null || true; }
-if [ -x "$BIN" ] && [[ "$(built_version)" == *"version: $VERSION"* ]]; then
-  echo "FerretDB $VERSION is already built at $BIN"
+if [ -x "$BIN" ] && [[ "$(built_version)" == *"version: $BUILD"* ]]; then
+  echo "FerretDB $BUILD is already built at $BIN"
   exit 0
 fi
 if ! command -v go >/dev/null 2>&1; then
@@ -31,8 +36,10 @@ rm -rf "$SRC"
 mkdir -p "$OUT"
 cp -r "$DIR" "$SRC"
 chmod -R u+w "$SRC"
-echo "$VERSION" > "$SRC/build/version/version.txt"
+command -v patch >/dev/null 2>&1 || { echo "The patch command is needed to build FerretDB (apt-get install patch)." >&2; exit 1; }
+patch --quiet --forward -p1 -d "$SRC" < "$ROOT/scripts/ferretdb-id-index.patch"
+echo "$BUILD" > "$SRC/build/version/version.txt"
 (cd "$SRC" && GOFLAGS= go build -trimpath -o "$BIN" ./cmd/ferretdb)
 rm -rf "$SRC"
-[[ "$(built_version)" == *"version: $VERSION"* ]] || { echo "the built binary does not report $VERSION" >&2; exit 1; }
-echo "Built FerretDB $VERSION at $BIN"
+[[ "$(built_version)" == *"version: $BUILD"* ]] || { echo "the built binary does not report $BUILD" >&2; exit 1; }
+echo "Built FerretDB $BUILD at $BIN"

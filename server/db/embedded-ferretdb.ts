@@ -39,7 +39,10 @@ export async function startEmbeddedFerretDb(options: Options): Promise<EmbeddedD
 
   mkdirSync(stateDir, { recursive: true });
   const port = await freePort();
-  const sqliteUrl = inMemory ? 'file:./?mode=memory' : `file:${path.join(stateDir, 'sqlite')}/`;
+  // BEGIN IMMEDIATE: FerretDB updates read, then write, in one transaction; a deferred one that must
+  // upgrade to a writer while another holds the lock fails at once with "database is locked" instead
+  // of waiting (the busy timeout does not apply to upgrades). See docs/embedded-database.md.
+  const sqliteUrl = inMemory ? 'file:./?mode=memory' : `file:${path.join(stateDir, 'sqlite')}/?_txlock=immediate`;
   if (!inMemory) mkdirSync(path.join(stateDir, 'sqlite'), { recursive: true });
   const child = spawn(
     bin,
