@@ -7,7 +7,7 @@
  * 3. Drives POST /api/v1/petitions/:slug/signatures with unique emails, 64 connections, DURATION s.
  * Last line: sign_rps=N p50_ms=N p99_ms=N db_insert_rps=N ratio=N
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -24,8 +24,7 @@ const SLUG = 'free-xinjiang-detainees';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'handover-bench-'));
 const port = await freePort();
-// What npm start runs: the compiled server (built here, outside the timing, as prestart does).
-execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+// What npm start runs: the compiled server (prebench:sign has built it, as prestart does).
 const app = spawn(process.execPath, ['dist/server/main.js'], {
   env: {
     ...process.env,

@@ -14,7 +14,7 @@ set -euo pipefail
 VERSION=v1.24.2
 BUILD="$VERSION-handover.1"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-OUT="$ROOT/.tools/ferretdb"
+OUT="${FERRETDB_BUILD_DIR:-$ROOT/.tools/ferretdb}"  # the override is for the build test
 BIN="$OUT/ferretdb"
 
 # Capture, then match: piping into `grep -q` or `head` would SIGPIPE FerretDB under pipefail.
@@ -32,7 +32,7 @@ export GOFLAGS=-mod=mod GOTOOLCHAIN=local
 DIR="$(go mod download -json "github.com/FerretDB/FerretDB@$VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
 [ -n "$DIR" ] || { echo "go mod download did not return a source directory" >&2; exit 1; }
 SRC="$OUT/src"
-rm -rf "$SRC"
+rm -rf "$SRC" "$BIN"
 mkdir -p "$OUT"
 cp -r "$DIR" "$SRC"
 chmod -R u+w "$SRC"

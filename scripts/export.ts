@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import type { ExportFormat } from '../server/exports/export-format.js';
 import { cliActor, startRuntime, type Runtime } from '../server/runtime.js';
 import { AppError } from '../server/shared/errors.js';
+import { terminalProgress } from '../server/shared/progress-line.js';
 
 const USAGE = 'Usage: npm run export -- --petition SLUG --what counts|signatures --format csv|json --out FILE';
 
@@ -33,7 +34,10 @@ async function exportTo(runtime: Runtime, args: Args, tmp: string): Promise<numb
   const { services } = runtime;
   if (args.what === 'signatures') {
     const job = await services.signatureExport.prepare(args.petition, args.format);
-    const { rows, complete } = await job.writeTo(createWriteStream(tmp), cliActor());
+    const progress = terminalProgress(process.stderr, 'export', 'signatures');
+    const { rows, complete } = await job
+      .writeTo(createWriteStream(tmp), cliActor(), (done) => progress.update({ phase: 'reading', done, total: Math.max(done, job.expected) }))
+      .finally(() => progress.end());
     if (!complete) throw new Error(`the file ${tmp} was closed before the export finished`);
     return rows;
   }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cliActor, startRuntime } from '../server/runtime.js';
 import { AppError } from '../server/shared/errors.js';
+import { terminalProgress } from '../server/shared/progress-line.js';
 
 const USAGE =
   'Usage: npm run packet -- --petition SLUG --target TARGET --out DIR [--cutoff ISO-TIME] [--countries GB,FR] [--names full|first-initial|initials|none]\n' +
@@ -41,6 +42,7 @@ if (!args || 'error' in args) {
 }
 
 const runtime = await startRuntime({ logLevel: 'warn' });
+const progress = terminalProgress(process.stderr, 'packet', 'signatures');
 try {
   const started = Date.now();
   let zipPath = '';
@@ -48,13 +50,15 @@ try {
     await mkdir(args.out, { recursive: true });
     zipPath = path.join(args.out, `${args.request.slug}-${path.basename(built, '.zip')}.zip`);
     await copyFile(built, zipPath);
-  });
+  }, (step) => progress.update(step, step.phase === 'reading' ? 'packet' : `packet, ${step.phase}`));
+  progress.end();
   const { read, write, finish } = packet.timings;
   console.log(`Packet ${packet.id}: ${packet.total} signatures from ${packet.countryCount} countries, ${packet.pdfPages} PDF pages, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`(reading the signatures ${read} s, writing the PDF and CSV ${write} s, hashing, zipping and storing ${finish} s)`);
   console.log(`Merkle root ${packet.root}`);
   console.log(zipPath);
 } catch (error) {
+  progress.end();
   if (!(error instanceof AppError)) throw error;
   const fields = Object.entries(error.fields ?? {}).map(([field, code]) => `  --${field}: ${runtime.services.i18n.t('en', `errors.field.${code}`)}`);
   console.error([error.message, ...fields].join('\n'));

@@ -66,7 +66,7 @@ export function createApp(services: Services): Express {
     next();
   });
 
-  app.use(healthRoutes(services.connection));
+  app.use(healthRoutes(services.pingDatabase));
 
   const limiter = (name: 'sign' | 'confirm', perMinute: number): RequestHandler =>
     rateLimit({

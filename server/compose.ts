@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { createAccountService } from './accounts/account-service.js';
-import { createSessionRepository } from './accounts/session-store.js';
+import { createDatabasePing } from './health/health-repository.js';
+import { createSessionRepository } from './accounts/session-repository.js';
 import { createUserRepository } from './accounts/user-repository.js';
 import { createAuditLog, createAuditRepository } from './audit/audit-repository.js';
 import type { Config } from './config/config.js';
@@ -16,14 +17,22 @@ import { DEMO_PETITION } from './petitions/demo-petition.js';
 import { createPetitionAdminService } from './petitions/petition-admin-service.js';
 import { createPetitionRepository } from './petitions/petition-repository.js';
 import { createPetitionService } from './petitions/petition-service.js';
-import { DatabaseStore } from './rate-limit/database-store.js';
+import { DatabaseStore } from './rate-limit/rate-limit-repository.js';
 import { createDataProtector } from './shared/data-protector.js';
 import { createLoadMonitor } from './shared/load-monitor.js';
 import { createMaintenance } from './shared/maintenance.js';
 import { createConfirmTokenRepository } from './signatures/confirm-token-repository.js';
 import { createNoticeRepository } from './signatures/notice-repository.js';
-import { createSignatureRepository } from './signatures/signature-repository.js';
+import {
+  createSignatureInvalidationRepository,
+  createSignatureRepository,
+  createSignatureSearchRepository,
+  createSignatureSnapshotRepository,
+  createSignatureSubscriberRepository,
+} from './signatures/index.js';
 import { createSignatureService } from './signatures/signature-service.js';
+import { createSignatureJournalRepository } from './signatures/signature-journal-repository.js';
+import { createSignatureRecovery } from './signatures/signature-recovery.js';
 import { createTallyRepository } from './tallies/tally-repository.js';
 import { createRecount } from './tallies/recount.js';
 import { createTallyService } from './tallies/tally-service.js';
@@ -31,16 +40,16 @@ import { createFormGuard } from './web/form-guard.js';
 import { createCountExport } from './dashboard/count-export.js';
 import { createDashboardService } from './dashboard/dashboard-service.js';
 import { createSignatureExport } from './exports/signature-export.js';
-import { createSignatureExportRepository } from './exports/signature-export-repository.js';
-import { createModerationRepository } from './moderation/moderation-repository.js';
+import { createExportJobRepository } from './exports/export-job-repository.js';
+import { createExportJobs } from './exports/export-job-service.js';
+import { createFileSealer } from './files/sealed-stream.js';
 import { createModerationRunRepository } from './moderation/moderation-run-repository.js';
 import { createModerationService } from './moderation/moderation-service.js';
 import { createTrending } from './moderation/moderation-trending.js';
 import { createPaperImportService } from './paper/paper-import-service.js';
-import { createFileStore } from './files/file-store.js';
+import { createFileStore } from './files/file-repository.js';
 import { createPacketRepository } from './packets/packet-repository.js';
 import { createPacketService } from './packets/packet-service.js';
-import { createPacketSource } from './packets/packet-source.js';
 import { createSaltMaker } from './packets/packet-record.js';
 import { createReceiptTokens } from './receipts/receipt-token.js';
 import { createPdfFontLocator } from './packets/pdf/fonts.js';
@@ -52,7 +61,6 @@ import { createReceiptVerifier } from './receipts/receipt-verifier.js';
 import { createDeliveryAnnouncer } from './updates/delivery-announcer.js';
 import { createUnsubscribeService } from './updates/unsubscribe-service.js';
 import { createUnsubscribeTokens } from './updates/unsubscribe-token.js';
-import { createUpdatesRepository } from './updates/updates-repository.js';
 
 interface Options {
   config: Config;
@@ -80,18 +88,23 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   const audit = createAuditLog(createAuditRepository(connection), clock);
   await Promise.all([petitions.init(), signatures.init(), tokens.init(), outbox.init(), users.init()]);
 
-  const tallies = createTallyService({ repo: talliesRepo, clock, cacheSeconds: config.COUNT_CACHE_SECONDS });
+  const tallies = createTallyService({ repo: talliesRepo, clock, cacheSeconds: config.COUNT_CACHE_SECONDS, writeGapMs: config.TALLY_WRITE_GAP_MS });
   const petitionService = createPetitionService({ petitions, tallies, clock });
-  const signatureService = createSignatureService({ petitions, petitionService, signatures, tokens, outbox, tallies, protector, clock });
+  const journal = createSignatureJournalRepository(connection);
+  const signatureService = createSignatureService({ petitions, petitionService, signatures, tokens, outbox, tallies, journal, protector, clock, logger });
+  const recovery = createSignatureRecovery({ journal, signatures, tallies, marks: talliesRepo, inFlight: signatureService.inFlight, clock, logger: logger.child({ component: 'recovery' }) });
   const recount = createRecount({ petitions, signatures, tallies: talliesRepo, clock });
   const accounts = createAccountService({ users, clock });
   const petitionAdmin = createPetitionAdminService({ petitions, petitionService, tallies, clock });
   const dashboard = createDashboardService({ petitions, tallies });
   const countExport = createCountExport({ petitions, tallies, clock });
-  const signatureExport = createSignatureExport({ petitions, repo: createSignatureExportRepository(connection), protector, audit, clock });
-  const moderationRepo = createModerationRepository(connection);
-  const moderation = createModerationService({ petitions, repo: moderationRepo, runs: createModerationRunRepository(connection), tallies, audit, protector, clock });
-  const trending = createTrending({ repo: moderationRepo, protector, clock, windowMinutes: config.TRENDING_WINDOW_MINUTES, threshold: config.TRENDING_FLAG_THRESHOLD });
+  const signatureSearch = createSignatureSearchRepository(connection, protector);
+  const snapshots = createSignatureSnapshotRepository(connection, protector);
+  const subscribers = createSignatureSubscriberRepository(connection, protector);
+  const signatureExport = createSignatureExport({ petitions, signatures: snapshots, protector, audit, clock, counted: async (id) => (await tallies.read(id)).total });
+  const invalidation = createSignatureInvalidationRepository(connection);
+  const moderation = createModerationService({ petitions, signatures: signatureSearch, invalidation, runs: createModerationRunRepository(connection), tallies, audit, protector, clock });
+  const trending = createTrending({ signatures: signatureSearch, clock, windowMinutes: config.TRENDING_WINDOW_MINUTES, threshold: config.TRENDING_FLAG_THRESHOLD });
   const paperImport = createPaperImportService({ petitions, signatures, tallies, protector, audit, clock, maxMb: config.IMPORT_MAX_MB });
 
   const files = createFileStore(connection);
@@ -102,8 +115,9 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     petitions,
     // Read at call time: the targets need the packet service too, so they are built just below.
     targets: { findForPacket: (petitionId, idOrCity) => targets.findForPacket(petitionId, idOrCity) },
+    counted: async (petitionId) => (await tallies.read(petitionId)).countries,
     repo: createPacketRepository(connection),
-    source: createPacketSource(connection, protector),
+    source: snapshots,
     files,
     audit,
     saltFor: createSaltMaker(derive('packet-salt')),
@@ -114,8 +128,19 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     onError: (error, packetId) => logger.error({ err: error, packetId }, 'packet generation failed'),
   });
   await packets.failAbandoned();
-  const updatesRepo = createUpdatesRepository(connection);
-  const announcer = createDeliveryAnnouncer({ repo: updatesRepo, outbox, packets, petitions, audit, protector, logger: logger.child({ component: 'announcer' }), clock });
+  const exportJobs = createExportJobs({
+    petitions,
+    signatureExport,
+    repo: createExportJobRepository(connection),
+    files,
+    sealer: createFileSealer(derive('export-file')),
+    audit,
+    workRoot: path.join(config.DATA_DIR, 'work'),
+    clock,
+    onError: (error, jobId) => logger.error({ err: error, jobId }, 'export failed'),
+  });
+  await exportJobs.sweep();
+  const announcer = createDeliveryAnnouncer({ signatures: subscribers, outbox, packets, petitions, audit, protector, logger: logger.child({ component: 'announcer' }), clock });
   const targets = createTargetService({
     repo: createTargetRepository(connection),
     petitions,
@@ -129,7 +154,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   });
   const receipts = createReceiptService({ tokens: receiptTokens, signatures, petitions, packets, targets });
   const verifyReceipt = createReceiptVerifier({ packets, targets });
-  const unsubscribe = createUnsubscribeService({ petitions, repo: updatesRepo, outbox, tokens: createUnsubscribeTokens(protector), clock });
+  const unsubscribe = createUnsubscribeService({ petitions, signatures: subscribers, outbox, tokens: createUnsubscribeTokens(protector), clock });
 
   const signingLoad = createLoadMonitor(config.MAIL_YIELD_ABOVE_INFLIGHT);
   const mailTransport = transport ?? createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR });
@@ -152,6 +177,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
       maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
       retryBaseMs: config.OUTBOX_RETRY_BASE_MS,
       concurrency: config.OUTBOX_CONCURRENCY,
+      leaseMs: config.OUTBOX_LEASE_SECONDS * 1000,
     },
   });
 
@@ -168,6 +194,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     logger,
     i18n,
     connection,
+    pingDatabase: createDatabasePing(connection),
     petitionService,
     petitionAdmin,
     signatureService,
@@ -179,6 +206,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     dashboard,
     countExport,
     signatureExport,
+    exportJobs,
     moderation,
     trending,
     paperImport,
@@ -192,6 +220,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     announcer,
     unsubscribe,
     recount,
+    recovery,
     mailWorker,
     maintenance,
     outbox,
@@ -209,8 +238,10 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     isEmpty: async () => (await petitions.count()) === 0,
     async close() {
       maintenance.stop();
+      recovery.stop();
       // A packet being built finishes (or fails) before its database goes away.
       await packets.settle();
+      await exportJobs.settle();
       await announcer.settle();
       await mailWorker.stop();
       await Promise.all(stores.map((s) => s.shutdown()));

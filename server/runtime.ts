@@ -49,5 +49,8 @@ export async function startRuntime(options: { logLevel?: string } = {}): Promise
   }
 }
 
+/** Pending connections the kernel may queue for us (capped by net.core.somaxconn). */
+export const LISTEN_BACKLOG = 4096;
+
 /** Who a command-line action is recorded as in the audit log. */
 export const cliActor = () => `cli:${os.userInfo().username}`;

@@ -72,6 +72,20 @@ describe('npm run export, on the embedded database of DATA_DIR', () => {
     assert.ok(!existsSync(`${file}.tmp`), 'the temporary file is renamed');
   });
 
+  test('when run on a terminal, then stderr shows one progress line rewritten in place; when not, then no progress at all', async () => {
+    const args = ['--petition', petition.slug, '--what', 'signatures', '--format', 'csv', '--out', out('tty.csv')];
+    const piped = await exportCli(args);
+    assert.doesNotMatch(piped.stderr, /\r|signatures \(/, 'no progress when stderr is not a terminal');
+    // `script` runs the command on a pseudo-terminal, as a person typing it would.
+    const command = ['npm', 'run', '--silent', 'export', '--', ...args].map((a) => `'${a}'`).join(' ');
+    const { stdout: onTerminal } = await run('script', ['-qec', command, '/dev/null'], {
+      env: { ...process.env, DATA_DIR: dataDir, FERRETDB_BIN, MONGODB_URI: '', LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+      timeout: 60_000,
+    });
+    assert.match(onTerminal, /\rexport: 1 \/ 3 signatures \(33%\)/);
+    assert.match(onTerminal, /Wrote 3 rows to /);
+  });
+
   test('when signatures are exported as JSON, then the file is an array of objects with the same fields', async () => {
     const file = out('signatures.json');
     await exportCli(['--petition', petition.slug, '--what', 'signatures', '--format', 'json', '--out', file]);

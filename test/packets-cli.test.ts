@@ -78,6 +78,20 @@ describe('npm run packet, on the embedded database of DATA_DIR', () => {
     assert.equal(audit[0]?.rows, 2);
   });
 
+  test('when run on a terminal, then stderr shows one progress line rewritten in place; when not, then no progress at all', async () => {
+    const args = ['--target', 'Dakar', '--out', path.join(dataDir, 'tty')];
+    const piped = await packetCli(args);
+    assert.doesNotMatch(piped.stderr, /\r|signatures \(/, 'no progress when stderr is not a terminal');
+    // `script` runs the command on a pseudo-terminal, as a person typing it would.
+    const command = ['npm', 'run', '--silent', 'packet', '--', '--petition', petition.slug, ...args].map((a) => `'${a}'`).join(' ');
+    const { stdout: onTerminal } = await run('script', ['-qec', command, '/dev/null'], {
+      env: { ...process.env, DATA_DIR: dataDir, FERRETDB_BIN, MONGODB_URI: '', LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+      timeout: 120_000,
+    });
+    assert.match(onTerminal, /\rpacket: 0 \/ 3 signatures \(0%\)/);
+    assert.match(onTerminal.trim().split(/\r?\n/).at(-1) ?? '', /\.zip$/, 'the ZIP path is still the last line');
+  });
+
   test('when an option is missing or malformed, then it exits 64 with the usage and writes nothing', async () => {
     for (const args of [['--out', dataDir], ['--target', 'Paris'], ['--target', 'Paris', '--out', dataDir, '--cutoff', '2026-01-01T00:00:00']]) {
       const error = await failed(args);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { decodeSignature, signatureModel, type SignatureDoc } from '../server/signatures/signature-repository.js';
+import { createSignatureRepository } from '../server/signatures/index.js';
 import { csrfFrom, signedIn, type AdminClient } from './helpers/admin.js';
 import { aSigner, givenPetition, postJson } from './helpers/builders.js';
 import { startStack, type Stack } from './helpers/stack.js';
@@ -106,9 +106,8 @@ describe('paper signature import through the workspace', () => {
 
     const petition = await stack.services.paperImport.petitionFor(slug);
     const id = `${petition.id}:${stack.services.protector.emailHash('amina.paper@example.org')}`;
-    const doc = await signatureModel(stack.database.connection).findById(id).lean<SignatureDoc>();
-    assert.ok(doc, 'stored under <petitionId>:<emailHash>');
-    const signature = decodeSignature(stack.services.protector)(doc);
+    const signature = await createSignatureRepository(stack.database.connection, stack.services.protector).findById(id);
+    assert.ok(signature, 'stored under <petitionId>:<emailHash>');
     assert.deepEqual(
       { status: signature.status, source: signature.source, verification: signature.verification, consent: signature.consent, ip: signature.ipHash, country: signature.country },
       { status: 'confirmed', source: 'paper', verification: 'email', consent: { updates: false, hideName: false }, ip: null, country: 'GB' },

@@ -40,6 +40,7 @@ const ROUTES: readonly Route[] = [
   page('/petitions/:slug/export/counts.csv', EVERYONE),
   page('/petitions/:slug/export/counts.json', EVERYONE),
   page('/petitions/:slug/export/signatures.csv', MANAGERS),
+  page('/petitions/:slug/exports', MANAGERS),
   page('/petitions/:slug/signatures', MANAGERS),
   page('/petitions/:slug/trending', MANAGERS),
   page('/petitions/:slug/import', MANAGERS),
@@ -54,10 +55,12 @@ const ROUTES: readonly Route[] = [
   form('/petitions/:slug/restore', MANAGERS),
   form('/petitions/:slug/import', MANAGERS),
   form('/petitions/:slug/targets', MANAGERS),
+  form('/petitions/:slug/exports', MANAGERS),
   form('/users', ADMINS),
   api('/api/petitions/:slug/dashboard', EVERYONE),
   api('/api/petitions/:slug/signatures', MANAGERS),
   api('/api/petitions/:slug/trending', MANAGERS),
+  api('/api/petitions/:slug/packets/:packet', EVERYONE),
 ];
 
 const a = (who: Who) => ({ anonymous: 'an anonymous visitor', analyst: 'an analyst', organiser: 'an organiser', admin: 'an admin' })[who];
@@ -92,11 +95,15 @@ function assertCell(route: Route, who: Who, path: string, res: WebResponse) {
 describe('role matrix: every admin route for every role', () => {
   let stack: Stack;
   let slug: string;
+  let packetId: string;
   const clients = new Map<Who, { client: WebClient; csrf: string }>();
 
   before(async () => {
     stack = await startStack();
     slug = (await givenPetition(stack)).slug;
+    const petitionId = (await stack.services.petitionAdmin.list()).find((p) => p.slug === slug)!.id;
+    await stack.services.targets.create(petitionId, { name: 'Embassy', recipientName: '', recipientTitle: 'Ambassador', city: 'Paris', country: 'FR', address: '', language: 'fr', plannedAt: '', notes: '' }, 'test');
+    packetId = (await stack.services.packets.generate({ slug, target: 'Paris', names: 'full' }, 'test')).id;
     const anonymous = aWebClient(stack.baseUrl);
     clients.set('anonymous', { client: anonymous, csrf: csrfFrom((await anonymous.get('/admin/login')).html) });
     for (const role of ['analyst', 'organiser', 'admin'] as const) {
@@ -112,7 +119,7 @@ describe('role matrix: every admin route for every role', () => {
     for (const who of WHO) {
       test(`when ${a(who)} ${route.method}s /admin${route.path}, then ${expectation(route, who)}`, async () => {
         const { client, csrf } = clients.get(who)!;
-        const path = `/admin${route.path.replace(':slug', slug)}`;
+        const path = `/admin${route.path.replace(':slug', slug).replace(':packet', packetId)}`;
         const res = route.method === 'GET' ? await client.get(path) : await client.post(path, { _csrf: csrf });
         assertCell(route, who, path, res);
       });

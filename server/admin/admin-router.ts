@@ -5,7 +5,7 @@ import { slowDown } from 'express-slow-down';
 import { accountRoutes } from '../accounts/account-routes.js';
 import { normaliseLogin } from '../accounts/account-service.js';
 import { allow, loadUser } from '../accounts/current-user.js';
-import { DatabaseSessionStore } from '../accounts/session-store.js';
+import { DatabaseSessionStore } from '../accounts/session-repository.js';
 import { userAdminRoutes } from '../accounts/user-admin-routes.js';
 import { PERMISSIONS, may, type Permission } from '../accounts/user-types.js';
 import { auditRoutes } from '../audit/audit-routes.js';
@@ -18,8 +18,10 @@ import { petitionAdminRoutes } from '../petitions/petition-admin-routes.js';
 import { paperRoutes } from '../paper/paper-routes.js';
 import { dashboardApiRoutes, dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { exportRoutes } from '../exports/export-routes.js';
+import { exportJobApiRoutes, exportJobRoutes } from '../exports/export-job-routes.js';
 import { deliveryAdminRoutes } from '../deliveries/delivery-admin-routes.js';
 import { targetAdminRoutes } from '../deliveries/target-admin-routes.js';
+import { packetApiRoutes } from '../deliveries/packet-api-routes.js';
 
 interface Csrf {
   protect: RequestHandler;
@@ -77,6 +79,7 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
   router.use(petitionAdminRoutes({ petitions: services.petitionAdmin, audit: services.audit, protect: csrf.protect }));
   router.use(dashboardRoutes({ dashboard: services.dashboard, countExport: services.countExport, audit: services.audit }));
   router.use(exportRoutes({ signatureExport: services.signatureExport }));
+  router.use(exportJobRoutes({ jobs: services.exportJobs, protect: csrf.protect }));
   router.use(moderationRoutes({ moderation: services.moderation, trending: services.trending, protect: csrf.protect }));
   router.use(paperRoutes({ paperImport: services.paperImport, protect: csrf.protect }));
   router.use(userAdminRoutes({ accounts: services.accounts, audit: services.audit, protect: csrf.protect }));
@@ -89,6 +92,8 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
   api.use(requireJson, express.json({ limit: '16kb', strict: true }));
   api.use(dashboardApiRoutes({ dashboard: services.dashboard }));
   api.use(moderationApiRoutes({ moderation: services.moderation, trending: services.trending }));
+  api.use(packetApiRoutes({ targets: services.targets, packets: services.packets }));
+  api.use(exportJobApiRoutes({ jobs: services.exportJobs }));
   api.use(() => {
     throw new NotFoundError('There is no such admin API route.');
   });

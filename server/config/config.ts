@@ -31,7 +31,13 @@ export const configSchema = z.object({
   OUTBOX_CONCURRENCY: positiveInt.default(2),
   OUTBOX_RETRY_BASE_MS: positiveInt.default(30_000),
   MAIL_YIELD_ABOVE_INFLIGHT: positiveInt.default(16),
+  /** A signing or confirming step still unfinished after this long was cut short; recovery finishes it. */
+  JOURNAL_RECOVER_AFTER_SECONDS: positiveInt.default(60),
+  /** A mail job claimed this long ago by a worker that has not finished it is taken up again. */
+  OUTBOX_LEASE_SECONDS: positiveInt.default(300),
   COUNT_CACHE_SECONDS: z.coerce.number().min(0).default(2),
+  /** Least milliseconds between two writes of one petition's counts: under load each write carries more changes. */
+  TALLY_WRITE_GAP_MS: z.coerce.number().int().min(0).max(1000).default(20),
   SESSION_IDLE_MINUTES: positiveInt.default(30),
   SESSION_MAX_HOURS: positiveInt.default(12),
   LOGIN_MAX_PER_IP: positiveInt.default(30),

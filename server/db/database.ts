@@ -25,7 +25,10 @@ export async function openDatabase(
     const connection = await mongoose
       .createConnection(uri, {
         dbName: options.dbName ?? (config.MONGODB_URI ? undefined : 'handover'),
-        maxPoolSize: 100,
+        // On the embedded database, SQLite has one writer at a time and its busy handler wakes
+        // waiters in no order: a few connections queued in the driver (first come, first served)
+        // give shorter tails than a hundred racing for the lock (docs/embedded-database.md).
+        maxPoolSize: config.MONGODB_URI ? 100 : Number(process.env.HANDOVER_POOL ?? 8),
         serverSelectionTimeoutMS: 5000,
         autoIndex: false,
         autoCreate: false,

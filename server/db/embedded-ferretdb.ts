@@ -27,7 +27,7 @@ export async function startEmbeddedFerretDb(options: Options): Promise<EmbeddedD
   const stateFile = path.join(stateDir, STATE_FILE);
 
   if (!inMemory) {
-    const running = await findRunning(stateFile);
+    const running = await findRunning(stateFile, logger);
     if (running) {
       logger.info({ port: running.port }, 'reusing the embedded FerretDB already running for this DATA_DIR');
       return { uri: `mongodb://127.0.0.1:${running.port}/`, owner: false, stop: () => Promise.resolve() };
@@ -44,37 +44,50 @@ export async function startEmbeddedFerretDb(options: Options): Promise<EmbeddedD
   // of waiting (the busy timeout does not apply to upgrades). See docs/embedded-database.md.
   const sqliteUrl = inMemory ? 'file:./?mode=memory' : `file:${path.join(stateDir, 'sqlite')}/?_txlock=immediate`;
   if (!inMemory) mkdirSync(path.join(stateDir, 'sqlite'), { recursive: true });
-  const child = spawn(
-    bin,
-    [
-      '--handler=sqlite',
-      `--sqlite-url=${sqliteUrl}`,
-      `--listen-addr=127.0.0.1:${port}`,
-      '--debug-addr=-',
-      '--telemetry=disable',
-      '--log-level=error',
-      `--state-dir=${stateDir}`,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-
+  const args = [
+    '--handler=sqlite',
+    `--sqlite-url=${sqliteUrl}`,
+    `--listen-addr=127.0.0.1:${port}`,
+    '--debug-addr=-',
+    '--telemetry=disable',
+    '--log-level=error',
+    `--state-dir=${stateDir}`,
+  ];
   let stopping = false;
-  void exited.then((code) => {
-    // The embedded database going away under a running app is fatal: say so loudly and stop,
-    // so that a supervisor restarts both instead of the app answering 5xx forever.
-    if (!stopping) {
-      logger.fatal({ code, stderr: stderr.slice(-2000) }, 'embedded FerretDB exited unexpectedly');
-      process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
-    }
-  });
-  await waitForPort(port, child, () => stderr);
-  if (!inMemory) writeFileSync(stateFile, JSON.stringify({ pid: child.pid, port }));
+  const restarts: number[] = [];
+  let server = await launch(bin, args, port);
+
+  // The database dying under a running app (killed, out of memory) is survivable: SQLite's WAL
+  // keeps every committed write, so it is started again on the same port and the driver reconnects;
+  // meanwhile requests answer 503. Steps it cut short are finished by the journal's recovery.
+  // Dying again and again is not: then the app stops, loudly, for a supervisor to see.
+  const watch = (current: Launched): void => {
+    void current.exited.then(async (code) => {
+      if (stopping) return;
+      const now = Date.now();
+      restarts.push(now);
+      while (restarts.length > 0 && restarts[0]! < now - 60_000) restarts.shift();
+      if (restarts.length > MAX_RESTARTS_PER_MINUTE) {
+        logger.fatal({ code, stderr: current.stderr().slice(-2000) }, 'embedded FerretDB keeps exiting; stopping');
+        process.exitCode = 1;
+        process.kill(process.pid, 'SIGTERM');
+        return;
+      }
+      logger.error({ code, stderr: current.stderr().slice(-2000) }, 'embedded FerretDB exited unexpectedly; starting it again');
+      try {
+        server = await launch(bin, args, port);
+        if (!inMemory) writeFileSync(stateFile, JSON.stringify({ pid: server.child.pid, port, owner: process.pid }));
+        if (stopping) server.child.kill('SIGTERM');
+        else watch(server);
+      } catch (error) {
+        logger.fatal({ err: error }, 'embedded FerretDB could not be started again; stopping');
+        process.exitCode = 1;
+        process.kill(process.pid, 'SIGTERM');
+      }
+    });
+  };
+  watch(server);
+  if (!inMemory) writeFileSync(stateFile, JSON.stringify({ pid: server.child.pid, port, owner: process.pid }));
   logger.info({ port, inMemory }, 'embedded FerretDB started');
 
   return {
@@ -83,21 +96,62 @@ export async function startEmbeddedFerretDb(options: Options): Promise<EmbeddedD
     async stop() {
       stopping = true;
       if (!inMemory) rmSync(stateFile, { force: true });
+      const { child, exited } = server;
       if (child.exitCode === null) child.kill('SIGTERM');
       await Promise.race([exited, sleep(5000).then(() => child.kill('SIGKILL'))]);
     },
   };
 }
 
-async function findRunning(stateFile: string): Promise<{ port: number } | null> {
+const MAX_RESTARTS_PER_MINUTE = 5;
+
+interface Launched {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stderr: () => string;
+}
+
+async function launch(bin: string, args: string[], port: number): Promise<Launched> {
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await waitForPort(port, child, () => stderr);
+  return { child, exited, stderr: () => stderr };
+}
+
+/**
+ * The FerretDB this DATA_DIR already runs, if its owner (a server) is alive: a command-line script
+ * then shares it. One whose owner died (killed with SIGKILL) has nobody to restart it should it die
+ * in turn, so it is stopped and the caller starts its own.
+ */
+async function findRunning(stateFile: string, logger: Logger): Promise<{ port: number } | null> {
+  let state: { pid: number; port: number; owner?: number };
   try {
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { pid: number; port: number };
-    process.kill(state.pid, 0);
-    if (await canConnect(state.port)) return { port: state.port };
+    state = JSON.parse(readFileSync(stateFile, 'utf8')) as typeof state;
   } catch {
-    // no state file, or a stale one from a process that is gone
+    return null; // no state file
   }
-  return null;
+  if (!alive(state.pid)) return null;
+  if (state.owner !== undefined && !alive(state.owner)) {
+    logger.warn({ pid: state.pid }, 'stopping the embedded FerretDB left by a server that died');
+    process.kill(state.pid, 'SIGTERM');
+    for (let i = 0; i < 100 && alive(state.pid); i += 1) await sleep(50);
+    if (alive(state.pid)) process.kill(state.pid, 'SIGKILL');
+    return null;
+  }
+  return (await canConnect(state.port)) ? { port: state.port } : null;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function canConnect(port: number): Promise<boolean> {

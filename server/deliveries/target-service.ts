@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { AuditLog } from '../audit/audit-repository.js';
-import type { FileStore } from '../files/file-store.js';
+import type { FileStore } from '../files/file-repository.js';
 import type { Packet } from '../packets/packet-types.js';
 import type { PetitionRepository } from '../petitions/petition-repository.js';
 import type { Petition } from '../petitions/petition-types.js';

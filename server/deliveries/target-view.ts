@@ -1,8 +1,9 @@
 import type { Response } from 'express';
 import { countryName } from '../countries/countries.js';
-import { NAME_POLICIES, type Packet } from '../packets/packet-types.js';
+import { NAME_POLICIES, packetStatus, type Packet } from '../packets/packet-types.js';
 import type { Petition } from '../petitions/petition-types.js';
 import { fieldMessages } from '../web/field-errors.js';
+import { jobProgressView } from '../web/job-progress-view.js';
 import { toDateInput } from './target-input.js';
 import { LETTER_LANGUAGES, type DeliveryTarget } from './target-types.js';
 
@@ -22,7 +23,8 @@ export function targetRow(target: DeliveryTarget, slug: string, lang: string) {
   };
 }
 
-export function packetRow(packet: Packet, slug: string, lang: string, t: Translate) {
+export function packetRow(packet: Packet, slug: string, lang: string, t: Translate, canDownload = false) {
+  const download = `/admin/petitions/${slug}/packets/${packet.id}.zip`;
   return {
     ...packet,
     generated: when(lang, packet.generatedAt),
@@ -30,7 +32,11 @@ export function packetRow(packet: Packet, slug: string, lang: string, t: Transla
     scope: packet.countries ? packet.countries.join(', ') : t('deliveries.packets.allCountries'),
     namesText: t(`deliveries.names.${packet.names}`),
     ready: packet.status === 'ready',
-    download: `/admin/petitions/${slug}/packets/${packet.id}.zip`,
+    download,
+    progress:
+      packet.status === 'generating'
+        ? jobProgressView(packetStatus(packet), { id: packet.id, heading: t('deliveries.packets.statuses.generating'), url: `/admin/api/petitions/${slug}/packets/${packet.id}`, download: canDownload ? download : null, keys: 'deliveries.progress' }, t, lang)
+        : null,
   };
 }
 
@@ -50,7 +56,8 @@ export function renderTargetPage(res: Response, page: { petition: Petition; targ
   const { petition, target, packets, photoMaxMb } = page;
   const { lang, t } = res.locals as { lang: string; t: Translate };
   const errors = fieldMessages(state.refused?.fields, t);
-  const rows = packets.map((p) => packetRow(p, petition.slug, lang, t));
+  const canDownload = (res.locals as { can?: Record<string, boolean> }).can?.manageDeliveries ?? false;
+  const rows = packets.map((p) => packetRow(p, petition.slug, lang, t, canDownload));
   const delivered = target.delivery && rows.find((p) => p.id === target.delivery!.packetId);
   const packetValues = state.refused?.form === 'packet' ? state.refused.values : { names: 'full' };
   const deliveryValues = state.refused?.form === 'delivery' ? state.refused.values : { deliveredAt: toDateInput(new Date()) };

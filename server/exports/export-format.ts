@@ -2,9 +2,8 @@ import { Transform } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { countryName } from '../countries/countries.js';
 import type { DataProtector } from '../shared/data-protector.js';
-import type { SignerDetails } from '../signatures/signature-types.js';
+import type { SignatureForExport, SignerDetails } from '../signatures/index.js';
 import { neutraliseCell } from './csv-safety.js';
-import type { ExportDoc } from './signature-export-repository.js';
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -17,7 +16,7 @@ export type SignatureRow = [string, string, string, string, string, string, stri
  * A stored signature as an export row: only what its signer's consent allows. A hidden name is
  * not even decrypted; email, postcode and comment are decrypted with the names but never copied.
  */
-export function toSignatureRow(protector: DataProtector): (doc: ExportDoc) => SignatureRow {
+export function toSignatureRow(protector: DataProtector): (doc: SignatureForExport) => SignatureRow {
   const names = new Map<string, string>();
   const nameOf = (code: string) => {
     let name = names.get(code);

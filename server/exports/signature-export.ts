@@ -5,22 +5,30 @@ import { fileStamp } from '../dashboard/count-export.js';
 import type { PetitionRepository } from '../petitions/petition-repository.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import { AppError } from '../shared/errors.js';
+import type { SignatureSnapshotRepository } from '../signatures/index.js';
 import { CONTENT_TYPES, signatureWriter, toSignatureRow, type ExportFormat } from './export-format.js';
-import type { SignatureExportRepository } from './signature-export-repository.js';
 
 interface Deps {
   petitions: PetitionRepository;
-  repo: SignatureExportRepository;
+  signatures: Pick<SignatureSnapshotRepository, 'forExport'>;
   protector: DataProtector;
   audit: AuditLog;
   clock: () => Date;
+  /** Counted signatures (the tally's total): the rows an export expects before reading them. */
+  counted: (petitionId: string) => Promise<number>;
 }
 
 export interface SignatureExportJob {
   filename: string;
   contentType: string;
-  /** Streams every row into `out` and records the export; `complete` is false when `out` went away first. */
-  writeTo(out: Writable, actor: string): Promise<{ rows: number; complete: boolean }>;
+  petitionId: string;
+  /** The rows expected, from the tally: a progress bar's total, not a promise. */
+  expected: number;
+  /**
+   * Streams every row into `out` and records the export; `complete` is false when `out` went away
+   * first. `onRow` hears the running count as each row is read.
+   */
+  writeTo(out: Writable, actor: string, onRow?: (rows: number) => void): Promise<{ rows: number; complete: boolean }>;
 }
 
 const FILTERS = { status: 'confirmed' };
@@ -29,7 +37,7 @@ const FILTERS = { status: 'confirmed' };
 const isGone = (error: unknown, out: Writable) => out.destroyed && (error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE';
 
 /** The signatures export, shared by the admin route and the command line. */
-export function createSignatureExport({ petitions, repo, protector, audit, clock }: Deps) {
+export function createSignatureExport({ petitions, signatures, protector, audit, clock, counted }: Deps) {
   const toRow = toSignatureRow(protector);
 
   return {
@@ -40,10 +48,13 @@ export function createSignatureExport({ petitions, repo, protector, audit, clock
       return {
         filename: `${petition.slug}-signatures-${fileStamp(clock())}.${format}`,
         contentType: CONTENT_TYPES[format],
-        async writeTo(out, actor) {
+        petitionId: petition.id,
+        expected: await counted(petition.id),
+        async writeTo(out, actor, onRow) {
           let rows = 0;
-          const source = repo.streamCounted(petition.id, (doc) => {
+          const source = signatures.forExport(petition.id, (doc) => {
             rows += 1;
+            onRow?.(rows);
             return toRow(doc);
           });
           let complete = false;

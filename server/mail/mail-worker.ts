@@ -41,6 +41,8 @@ interface Deps {
     batchSize?: number;
     concurrency?: number;
     busyPauseMs?: number;
+    /** How long a claimed job is left to its worker before another takes it up (the worker died). */
+    leaseMs?: number;
   };
 }
 
@@ -53,7 +55,6 @@ interface Plan {
   target?: { signatureId: string; petitionId: string; country: string };
 }
 
-const LEASE_MS = 5 * 60_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Exponential backoff from `baseMs`, capped at six hours. */
 export const backoffMs = (attempt: number, baseMs = 30_000) => Math.min(baseMs * 2 ** attempt, 6 * 3600_000);
@@ -157,7 +158,7 @@ export function createMailWorker(deps: Deps) {
    * then remove the sent jobs in one write. Returns how many jobs it claimed.
    */
   async function runOnce(): Promise<number> {
-    const jobs = await outbox.claimDue(clock(), config.batchSize ?? 500, LEASE_MS);
+    const jobs = await outbox.claimDue(clock(), config.batchSize ?? 500, config.leaseMs ?? 5 * 60_000);
     const plans: Plan[] = [];
     const done: ClaimedJob[] = [];
     await eachLimited(jobs, async (job) => {

@@ -12,8 +12,8 @@ export interface SignatureMailJob {
 }
 
 /**
- * Sealed recipient too (see SignatureMailJob): reading 100,000 signers back by _id would cost ~1 s each
- * at 300,000 signatures on FerretDB. An unsubscribe made meanwhile still counts: see `optedOutOfUpdates`.
+ * Sealed recipient too (see SignatureMailJob): sending a mailing then reads no signature back. An
+ * unsubscribe made meanwhile still counts: see `optedOutOfUpdates`.
  */
 export interface DeliveryUpdateJob {
   kind: 'delivery-update';
@@ -27,7 +27,7 @@ export type ClaimedJob = OutboxJob & { id: string; attempts: number };
 /** What every message of one mailing (e.g. one delivery's update) says alike; nothing personal. */
 export type MailingContent = Record<string, unknown>;
 
-// String ids: FerretDB 1.x filters `{_id: <string>}` in SQL, several times faster here than `{_id: <ObjectId>}`.
+// String ids, chosen by the caller: lookups are by `_id` alone (docs/embedded-database.md#access-paths).
 const outboxSchema = new Schema(
   {
     _id: String,
@@ -48,8 +48,8 @@ const claimSchema = new Schema({ _id: String, at: Date }, { collection: 'outbox_
 // same id could be enqueued again later; this collection only grows by inserts and is never queried.
 const sentSchema = new Schema({ _id: String, at: Date }, { collection: 'outbox_sent', versionKey: false });
 const mailingSchema = new Schema({ _id: String, content: Schema.Types.Mixed, at: Date }, { collection: 'outbox_mailings', versionKey: false, minimize: false });
-// Signature ids of signers who stopped update emails. Only opt-outs, so it stays small: an _id lookup
-// here costs ~3 µs per opt-out on FerretDB, where the same lookup in `signatures` costs ~3.6 µs per signature.
+// Signature ids of signers who stopped update emails, read by `_id` before each update email: a small
+// collection of its own, so that sending never reads the signatures (docs/embedded-database.md#access-paths).
 const updateOptOutSchema = new Schema({ _id: String, at: Date }, { collection: 'update_optouts', versionKey: false });
 
 /** Inserts with unique ids, ignoring those already there; returns the indexes that were duplicates. */
@@ -137,8 +137,8 @@ export function createOutboxRepository(connection: Connection) {
      * job then moves on to its next attempt number, which can be claimed afresh.
      */
     async claimDue(now: Date, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
-      // No sort: FerretDB would then decode the whole queue to order it; unsorted, its filter stops
-      // after `limit` matches in insertion order, which is the order we want anyway.
+      // No sort: the embedded database would then decode the whole queue to order it; unsorted, its
+      // filter stops after `limit` matches in insertion order, which is the order we want anyway.
       const due = await Outbox.find({ status: 'queued', nextAttemptAt: { $lte: now } })
         .limit(limit)
         .lean<{ _id: string; kind: OutboxJob['kind']; payload: OutboxJob['payload']; attempts: number; createdAt: Date }[]>();
@@ -159,8 +159,8 @@ export function createOutboxRepository(connection: Connection) {
         .map((d) => ({ id: d._id, kind: d.kind, payload: d.payload, attempts: d.attempts }) as ClaimedJob);
     },
     /**
-     * One write per batch: on FerretDB every delete scans the queue, so deleting one by one would
-     * cost O(queue) per email. Claims are kept (maintenance removes them a day later): another
+     * One write per batch: on the embedded database a delete reads the whole queue
+     * (docs/embedded-database.md), so deleting one by one would cost O(queue) per email. Claims are kept (maintenance removes them a day later): another
      * instance may still hold a stale read of these jobs, and must find their claims taken.
      */
     async completeMany(jobs: Pick<ClaimedJob, 'id'>[]): Promise<void> {

@@ -1,11 +1,10 @@
 import { domainToASCII } from 'node:url';
-import { Types } from 'mongoose';
 import { z } from 'zod';
 import { isCountryCode } from '../countries/countries.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import { EMAIL_RULES, normaliseEmail } from '../signatures/email-normaliser.js';
 import { HOST } from '../signatures/signature-input.js';
-import type { SignerDetails } from '../signatures/signature-types.js';
+import type { SignatureCriteria, SignerDetails } from '../signatures/index.js';
 
 /** The conditions an organiser can search and invalidate by. Every value is as the organiser typed it, validated. */
 export interface SignatureFilters {
@@ -85,26 +84,21 @@ export const hasFilters = (filters: SignatureFilters) => FILTER_NAMES.some((name
 
 const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000);
 
-/** The database query for every filter but the name, which is encrypted and matched after decryption. */
-export function filterQuery(petitionId: string, filters: SignatureFilters, protector: DataProtector): Record<string, unknown> {
-  const query: Record<string, unknown> = { petitionId: new Types.ObjectId(petitionId) };
+/** What the signatures feature searches by, for every filter but the name, which is encrypted and matched after decryption. */
+export function filterCriteria(petitionId: string, filters: SignatureFilters, protector: DataProtector): SignatureCriteria {
+  const criteria: SignatureCriteria = { petitionId };
   if (filters.email) {
     const email = normaliseEmail(filters.email);
-    if (email.ok) query.emailHash = protector.emailHash(email.canonical);
+    if (email.ok) criteria.emailHash = protector.emailHash(email.canonical);
   }
-  if (filters.domain) query.domainHash = protector.domainHash(filters.domain);
-  if (filters.country) query.country = filters.country;
-  if (filters.status) query.status = filters.status;
-  // Signatures stored before sources existed are online ones.
-  if (filters.source) query.source = filters.source === 'online' ? { $ne: 'paper' } : 'paper';
-  if (filters.ipHash) query.ipHash = filters.ipHash;
-  if (filters.from || filters.to) {
-    query.createdAt = {
-      ...(filters.from ? { $gte: new Date(`${filters.from}T00:00:00Z`) } : {}),
-      ...(filters.to ? { $lt: nextDay(filters.to) } : {}),
-    };
-  }
-  return query;
+  if (filters.domain) criteria.domainHash = protector.domainHash(filters.domain);
+  if (filters.country) criteria.country = filters.country;
+  if (filters.status) criteria.status = filters.status;
+  if (filters.source) criteria.source = filters.source;
+  if (filters.ipHash) criteria.ipHash = filters.ipHash;
+  if (filters.from) criteria.createdFrom = new Date(`${filters.from}T00:00:00Z`);
+  if (filters.to) criteria.createdBefore = nextDay(filters.to);
+  return criteria;
 }
 
 const fold = (s: string) => s.normalize('NFC').toLocaleLowerCase('und');

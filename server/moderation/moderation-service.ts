@@ -4,17 +4,16 @@ import type { PetitionRepository } from '../petitions/petition-repository.js';
 import type { Petition } from '../petitions/petition-types.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import { AppError, ValidationError } from '../shared/errors.js';
-import { decodeSignature } from '../signatures/signature-repository.js';
-import type { Signature } from '../signatures/signature-types.js';
+import type { AffectedSignature, Signature, SignatureCriteria, SignatureInvalidationRepository, SignatureSearchRepository } from '../signatures/index.js';
 import type { TallyService } from '../tallies/tally-service.js';
-import { filterQuery, hasFilters, nameMatcher, redactFilters, type SignatureFilters } from './moderation-filters.js';
-import type { ModerationRepository } from './moderation-repository.js';
+import { filterCriteria, hasFilters, nameMatcher, redactFilters, type SignatureFilters } from './moderation-filters.js';
 import type { ModerationRunRepository } from './moderation-run-repository.js';
-import { tallyChanges, type AffectedSignature } from './moderation-tallies.js';
+import { tallyChanges } from './moderation-tallies.js';
 
 interface Deps {
   petitions: Pick<PetitionRepository, 'findBySlug'>;
-  repo: ModerationRepository;
+  signatures: Pick<SignatureSearchRepository, 'count' | 'search'>;
+  invalidation: SignatureInvalidationRepository;
   runs: ModerationRunRepository;
   tallies: Pick<TallyService, 'change'>;
   audit: Pick<AuditLog, 'record'>;
@@ -55,9 +54,7 @@ const toRow = (s: Signature): SearchRow => ({
 
 export type InvalidateOutcome = { status: 'done'; runId: string; invalidated: number } | { status: 'changed'; count: number };
 
-export function createModerationService({ petitions, repo, runs, tallies, audit, protector, clock }: Deps) {
-  const decode = decodeSignature(protector);
-
+export function createModerationService({ petitions, signatures, invalidation, runs, tallies, audit, protector, clock }: Deps) {
   async function petitionOf(slug: string): Promise<Petition> {
     const petition = await petitions.findBySlug(slug);
     if (!petition) throw new AppError(404, 'petition_not_found', 'There is no petition at this address.');
@@ -74,11 +71,10 @@ export function createModerationService({ petitions, repo, runs, tallies, audit,
   }
 
   /** Matching signatures, decrypted; with a name filter every candidate is decrypted to test it. */
-  async function* matching(filters: SignatureFilters, query: Record<string, unknown>, limit?: number): AsyncGenerator<Signature> {
+  async function* matching(filters: SignatureFilters, criteria: SignatureCriteria, limit?: number): AsyncGenerator<Signature> {
     const matchName = nameMatcher(filters.name);
     let n = 0;
-    for await (const doc of repo.find(query, matchName ? undefined : limit)) {
-      const signature = decode(doc);
+    for await (const signature of signatures.search(criteria, matchName ? undefined : limit)) {
       if (matchName && !matchName(signature.details)) continue;
       yield signature;
       if (limit && ++n >= limit) return;
@@ -87,14 +83,14 @@ export function createModerationService({ petitions, repo, runs, tallies, audit,
 
   async function search(slug: string, filters: SignatureFilters, limit = 100) {
     const petition = await petitionOf(slug);
-    const query = filterQuery(petition.id, filters, protector);
+    const criteria = filterCriteria(petition.id, filters, protector);
     const rows: SearchRow[] = [];
     if (!filters.name) {
-      for await (const s of matching(filters, query, limit)) rows.push(toRow(s));
-      return { petition, count: await repo.count(query), rows };
+      for await (const s of matching(filters, criteria, limit)) rows.push(toRow(s));
+      return { petition, count: await signatures.count(criteria), rows };
     }
     let count = 0;
-    for await (const s of matching(filters, query)) if (++count <= limit) rows.push(toRow(s));
+    for await (const s of matching(filters, criteria)) if (++count <= limit) rows.push(toRow(s));
     return { petition, count, rows };
   }
 
@@ -105,13 +101,13 @@ export function createModerationService({ petitions, repo, runs, tallies, audit,
   /** What a run would change: a count, plus the ids when a name filter means they were found by decryption. */
   async function targets(petition: Petition, filters: SignatureFilters) {
     const statuses = countedStatuses(filters);
-    const query = filterQuery(petition.id, filters, protector);
-    if (statuses.length === 0) return { statuses, query, count: 0, found: [] as { id: string; status: Counted }[] };
-    const candidates = { ...query, status: statuses.length === 1 ? statuses[0] : { $in: statuses } };
-    if (!filters.name) return { statuses, query, count: await repo.count(candidates), found: null };
+    const criteria = filterCriteria(petition.id, filters, protector);
+    if (statuses.length === 0) return { statuses, criteria, count: 0, found: [] as { id: string; status: Counted }[] };
+    const candidates = { ...criteria, status: statuses };
+    if (!filters.name) return { statuses, criteria, count: await signatures.count(candidates), found: null };
     const found: { id: string; status: Counted }[] = [];
     for await (const s of matching(filters, candidates)) if (s.status !== 'invalidated') found.push({ id: s.id, status: s.status });
-    return { statuses, query, count: found.length, found };
+    return { statuses, criteria, count: found.length, found };
   }
 
   async function preview(slug: string, filters: SignatureFilters) {
@@ -123,7 +119,7 @@ export function createModerationService({ petitions, repo, runs, tallies, audit,
     if (!hasFilters(filters)) throw new ValidationError({ filters: 'filters_required' });
     const petition = await petitionOf(slug);
     return exclusive(petition.id, async (): Promise<InvalidateOutcome> => {
-      const { statuses, query, count, found } = await targets(petition, filters);
+      const { statuses, criteria, count, found } = await targets(petition, filters);
       if (count !== expected) return { status: 'changed', count };
       const runId = newId();
       const at = clock();
@@ -132,12 +128,12 @@ export function createModerationService({ petitions, repo, runs, tallies, audit,
       let changed: AffectedSignature[] = [];
       if (found) {
         for (const { id, status } of found) {
-          const one = await repo.invalidateOne(id, status, runId, at);
+          const one = await invalidation.invalidateOne(id, status, runId, at);
           if (one) changed.push(one);
         }
       } else {
-        for (const status of statuses) await repo.invalidateMatching(query, status, runId, at);
-        changed = await repo.changedBy('invalidationRun', runId);
+        for (const status of statuses) await invalidation.invalidate(criteria, status, runId, at);
+        changed = await invalidation.changedBy('invalidationRun', runId);
       }
       await tallies.change(petition.id, tallyChanges(changed, -1));
       await runs.finish(runId, changed.length);
@@ -154,8 +150,8 @@ export function createModerationService({ petitions, repo, runs, tallies, audit,
       if (!run || run.petitionId !== petition.id) throw new AppError(404, 'run_unknown', 'There is no such moderation run for this petition.');
       if (run.restoredAt) throw new AppError(409, 'run_restored', 'This run has already been restored.');
       const restoreId = newId();
-      for (const to of ['confirmed', 'pending'] as const) await repo.restore(petition.id, runId, to, restoreId);
-      const changed = await repo.changedBy('restoreRun', restoreId);
+      for (const to of ['confirmed', 'pending'] as const) await invalidation.restore(petition.id, runId, to, restoreId);
+      const changed = await invalidation.changedBy('restoreRun', restoreId);
       await tallies.change(petition.id, tallyChanges(changed, 1));
       await runs.markRestored(runId, actor, clock(), changed.length);
       await audit.record({ actor, action: 'moderation.restore', petition: slug, details: { filters: run.filters, runId }, rows: changed.length });

@@ -1,15 +1,5 @@
+import type { AffectedSignature } from '../signatures/index.js';
 import { counter, type TallyChanges } from '../tallies/tally-service.js';
-
-/** What a tally change needs to know about one signature a run touched. */
-export interface AffectedSignature {
-  /** Its counted status: before an invalidation, or after a restore. */
-  was: 'pending' | 'confirmed';
-  source: 'online' | 'paper';
-  country: string;
-  createdAt: Date;
-  confirmedAt: Date | null;
-  collectedAt: Date | null;
-}
 
 /**
  * The counters an invalidation (-1) or a restore (+1) moves: each signature leaves (or re-enters)

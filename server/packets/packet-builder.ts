@@ -11,6 +11,7 @@ import { displayName, leafOf } from './packet-record.js';
 import type { PacketSource } from './packet-source.js';
 import { createSpool } from './packet-spool.js';
 import type { PacketFile, PacketScope } from './packet-types.js';
+import type { Progress } from '../shared/progress.js';
 import { createPacketPdf } from './pdf/packet-pdf.js';
 import { writePoster } from './pdf/poster.js';
 import type { PdfFonts } from './pdf/fonts.js';
@@ -27,6 +28,10 @@ export interface BuildInput {
   workDir: string;
   /** Stores the sorted leaves, as soon as the tree is known, so they need not stay in memory. */
   saveLeaves: (sortedLeaves: Buffer) => Promise<void>;
+  /** The signatures expected before reading (from the tally): the first phase's total. */
+  expected: number;
+  /** Called often (every few hundred signatures); the caller decides how often to show it. */
+  onProgress?: (progress: Progress) => void;
 }
 
 export interface BuildResult {
@@ -49,6 +54,7 @@ interface Deps {
 }
 
 const BATCH = 2000;
+const REPORT_EVERY = 500;
 
 /**
  * Builds a packet in two passes. The first reads the counted signatures once, from one cursor,
@@ -58,6 +64,7 @@ const BATCH = 2000;
  */
 export async function buildPacket({ source, saltFor, fonts }: Deps, input: BuildInput): Promise<BuildResult> {
   const { scope, target, petition, workDir } = input;
+  const report = input.onProgress ?? (() => undefined);
   const clock = phaseClock();
   const lang = target.language;
   const spool = createSpool(workDir);
@@ -68,6 +75,7 @@ export async function buildPacket({ source, saltFor, fonts }: Deps, input: Build
   let inBlock = 0;
   let total = 0;
 
+  report({ phase: 'reading', done: 0, total: input.expected });
   for await (const signer of source.counted(petition.id, scope.cutoff, scope.countries)) {
     const record = { country: signer.country, name: displayName(signer.name, signer.hideName, scope.names) };
     const leaf = leafOf(record, saltFor(signer.id));
@@ -79,7 +87,8 @@ export async function buildPacket({ source, saltFor, fonts }: Deps, input: Build
     }
     counts[signer.country] = (counts[signer.country] ?? 0) + 1;
     if (!record.name) unnamed[signer.country] = (unnamed[signer.country] ?? 0) + 1;
-    total += 1;
+    // The tally counts now, the packet at its cutoff: the estimate is an upper bound unless the tally lags.
+    if (++total % REPORT_EVERY === 0) report({ phase: 'reading', done: total, total: Math.max(total, input.expected) });
     await spool.add(signer.country, { countedAt: signer.countedAt.getTime(), leaf: leaf.toString('hex'), name: record.name });
   }
   await spool.flush();
@@ -103,6 +112,8 @@ export async function buildPacket({ source, saltFor, fonts }: Deps, input: Build
   await writePoster(fonts(), { language: lang, title: petition.title, total, countryCount: countries.length, organisation: input.organisation, date, targetName: target.name }, createWriteStream(file('poster.pdf')));
   const pdf = createPacketPdf(fonts(), { packetId: input.packetId, language: lang, organisation: input.organisation, date, petition, target, total, countries }, createWriteStream(file('packet.pdf')));
   const csv = createPacketCsv(createWriteStream(file('signatures.csv')));
+  let written = 0;
+  report({ phase: 'writing', done: 0, total });
   for (const country of countries) {
     const entries = await spool.read(country.code);
     pdf.startCountry({ ...country, unnamed: unnamed[country.code] ?? 0 });
@@ -110,12 +121,15 @@ export async function buildPacket({ source, saltFor, fonts }: Deps, input: Build
       const names = entries.slice(i, i + BATCH).map((e) => e.name);
       await csv.rows(country.code, country.name, names);
       await pdf.addSigners(names.filter(Boolean));
+      written += names.length;
+      report({ phase: 'writing', done: written, total });
     }
   }
   await csv.end();
   const { pages } = await pdf.end();
 
   const write = clock();
+  report({ phase: 'finishing', done: total, total });
   const summary = {
     petition: { slug: petition.slug, title: petition.title },
     target: { name: target.name, recipient: recipientOf(target), city: target.city, country: target.country, language: lang },

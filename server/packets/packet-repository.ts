@@ -1,5 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
 import { CHUNK } from './merkle.js';
+import type { Progress } from '../shared/progress.js';
 import type { Packet, PacketStatus } from './packet-types.js';
 
 const packetSchema = new Schema(
@@ -25,6 +26,7 @@ const packetSchema = new Schema(
     zipFileId: String,
     zipBytes: Number,
     error: String,
+    progress: new Schema({ phase: String, done: Number, total: Number }, { _id: false }),
   },
   { collection: 'packets', versionKey: false },
 );
@@ -32,8 +34,9 @@ const packetSchema = new Schema(
 /** Leaves in sorted order, CHUNK per document (128 kB), id `<packetId>:<chunk number>`. */
 const leafChunkSchema = new Schema({ _id: String, leaves: Buffer }, { collection: 'packet_leaves', versionKey: false });
 
-interface PacketDoc extends Omit<Packet, 'id' | 'countries'> {
+interface PacketDoc extends Omit<Packet, 'id' | 'countries' | 'progress'> {
   _id: string;
+  progress?: Progress | null;
   countries?: string[] | null;
   chunkFirsts?: string[];
   chunkRoots?: string[];
@@ -65,6 +68,7 @@ const toPacket = (d: PacketDoc): Packet => ({
   zipFileId: d.zipFileId ?? null,
   zipBytes: d.zipBytes ?? 0,
   error: d.error ?? null,
+  progress: d.status === 'generating' ? (d.progress ?? null) : null,
 });
 
 export function createPacketRepository(connection: Connection) {
@@ -99,6 +103,10 @@ export function createPacketRepository(connection: Connection) {
       const doc = await Chunks.findOne({ _id: `${packetId}:${n}` }).lean<{ leaves: { buffer: Uint8Array } | Buffer }>();
       if (!doc) return null;
       return Buffer.isBuffer(doc.leaves) ? doc.leaves : Buffer.from(doc.leaves.buffer);
+    },
+    /** One small read-modify-write by _id; the service calls it at most once a second per packet. */
+    async saveProgress(id: string, progress: Progress): Promise<void> {
+      await Packets.findOneAndUpdate({ _id: id }, { $set: { progress } }).lean();
     },
     markReady: (id: string, fields: ReadyFields) => setStatus(id, 'ready', fields),
     markFailed: (id: string, error: string) => setStatus(id, 'failed', { error }),

@@ -6,9 +6,10 @@ import type { Readable } from 'node:stream';
 import type { AuditLog } from '../audit/audit-repository.js';
 import { isCountryCode } from '../countries/countries.js';
 import type { DeliveryTarget } from '../deliveries/target-types.js';
-import type { FileStore } from '../files/file-store.js';
+import type { FileStore } from '../files/file-repository.js';
 import type { PetitionRepository } from '../petitions/petition-repository.js';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { createProgressSaver, type Progress } from '../shared/progress.js';
 import { buildPacket, type BuildResult } from './packet-builder.js';
 import type { PacketRepository } from './packet-repository.js';
 import type { PacketSource } from './packet-source.js';
@@ -29,6 +30,8 @@ export interface PacketRequest {
 interface Deps {
   petitions: PetitionRepository;
   targets: { findForPacket(petitionId: string, idOrCity: string): Promise<DeliveryTarget> };
+  /** Counted signatures by country, from the maintained tally: what the progress bar expects. */
+  counted: (petitionId: string) => Promise<{ code: string; count: number }[]>;
   repo: PacketRepository;
   source: PacketSource;
   files: FileStore;
@@ -64,6 +67,7 @@ export function createPacketService(deps: Deps) {
     const petition = await deps.petitions.findBySlug(request.slug);
     if (!petition) throw new NotFoundError('There is no petition with that address.');
     const target = await deps.targets.findForPacket(petition.id, request.target);
+    const expected = (await deps.counted(petition.id)).filter((c) => !countries || countries.includes(c.code)).reduce((sum, c) => sum + c.count, 0);
     const packet: Packet = {
       id: newPacketId(),
       petitionId: petition.id,
@@ -83,20 +87,28 @@ export function createPacketService(deps: Deps) {
       zipFileId: null,
       zipBytes: 0,
       error: null,
+      progress: { phase: 'reading', done: 0, total: expected },
     };
     deps.fonts(); // fails now, with a clear message, if the fonts are missing
     await repo.insert(packet);
     return { packet, petition, target };
   }
 
-  async function build({ packet, petition, target }: Awaited<ReturnType<typeof prepare>>): Promise<{ packet: Packet; zipPath: string; timings: BuildResult['timings']; cleanUp: () => Promise<void> }> {
+  async function build({ packet, petition, target }: Awaited<ReturnType<typeof prepare>>, onProgress?: (progress: Progress) => void): Promise<{ packet: Packet; zipPath: string; timings: BuildResult['timings']; cleanUp: () => Promise<void> }> {
     await mkdir(deps.workRoot, { recursive: true, mode: 0o700 });
     const workDir = await mkdtemp(path.join(deps.workRoot, `${packet.id}-`));
     const cleanUp = () => rm(workDir, { recursive: true, force: true });
+    const saver = createProgressSaver((progress) => repo.saveProgress(packet.id, progress));
+    const report = (progress: Progress) => {
+      saver.report(progress);
+      onProgress?.(progress);
+    };
     try {
       const scope = { cutoff: packet.cutoff, countries: packet.countries, names: packet.names };
       const saveLeaves = (leaves: Buffer) => repo.saveLeaves(packet.id, leaves);
-      const built = await buildPacket(deps, { packetId: packet.id, petition, target, scope, organisation: deps.organisation, generatedAt: packet.generatedAt, workDir, saveLeaves });
+      const expected = packet.progress?.total ?? 0;
+      const built = await buildPacket(deps, { packetId: packet.id, petition, target, scope, organisation: deps.organisation, generatedAt: packet.generatedAt, workDir, saveLeaves, expected, onProgress: report });
+      report({ phase: 'storing', done: built.total, total: built.total });
       const stored = await deps.files.save(`${petition.slug}-${packet.id}.zip`, 'application/zip', createReadStream(built.zipPath), { packetId: packet.id });
       const ready = {
         total: built.total,
@@ -110,6 +122,7 @@ export function createPacketService(deps: Deps) {
         chunkFirsts: built.chunkFirsts,
         chunkRoots: built.chunkRoots,
       };
+      await saver.settle();
       await repo.markReady(packet.id, ready);
       await deps.audit.record({
         actor: packet.generatedBy,
@@ -118,10 +131,11 @@ export function createPacketService(deps: Deps) {
         details: { packetId: packet.id, target: target.city, cutoff: packet.cutoff.toISOString(), countries: packet.countries ?? 'all', names: packet.names },
         rows: built.total,
       });
-      return { packet: { ...packet, ...ready, status: 'ready' }, zipPath: built.zipPath, timings: built.timings, cleanUp };
+      return { packet: { ...packet, ...ready, status: 'ready', progress: null }, zipPath: built.zipPath, timings: built.timings, cleanUp };
     } catch (error) {
       await cleanUp();
       const message = error instanceof AppError ? error.message : 'The packet could not be built; the server log has the details.';
+      await saver.settle();
       await repo.markFailed(packet.id, message);
       throw error;
     }
@@ -138,9 +152,12 @@ export function createPacketService(deps: Deps) {
       running.add(job);
       return prepared.packet;
     },
-    /** Builds a packet to the end. `keep` receives the ZIP's path before the work directory is removed. */
-    async generate(request: PacketRequest, actor: string, keep?: (zipPath: string) => Promise<void>): Promise<Packet & { timings: BuildResult['timings'] }> {
-      const done = await build(await prepare(request, actor));
+    /**
+     * Builds a packet to the end. `keep` receives the ZIP's path before the work directory is
+     * removed; `onProgress` hears every step, unthrottled.
+     */
+    async generate(request: PacketRequest, actor: string, keep?: (zipPath: string) => Promise<void>, onProgress?: (progress: Progress) => void): Promise<Packet & { timings: BuildResult['timings'] }> {
+      const done = await build(await prepare(request, actor), onProgress);
       try {
         await keep?.(done.zipPath);
       } finally {

@@ -1,3 +1,5 @@
+import type { JobStatus, Progress } from '../shared/progress.js';
+
 /** How signer names appear in a packet. A signer who chose to hide their name is always 'none'. */
 export const NAME_POLICIES = ['full', 'first-initial', 'initials', 'none'] as const;
 export type NamePolicy = (typeof NAME_POLICIES)[number];
@@ -38,6 +40,15 @@ export interface Packet extends PacketScope {
   zipFileId: string | null;
   zipBytes: number;
   error: string | null;
+  /** While generating: how far the build has come, saved at most once a second. */
+  progress: Progress | null;
+}
+
+/** A packet as the status endpoint and the progress bar see it. */
+export function packetStatus(packet: Packet): JobStatus {
+  if (packet.status === 'ready') return { state: 'ready', phase: 'done', done: packet.total, total: packet.total };
+  if (packet.status === 'failed') return { state: 'failed', phase: 'failed', done: 0, total: 0, error: packet.error ?? '' };
+  return { state: 'building', ...(packet.progress ?? { phase: 'reading', done: 0, total: 0 }) };
 }
 
 /** A signer's record as it appears in one packet: what the Merkle leaf commits to. */

@@ -8,7 +8,7 @@ import { deliveriesOf, type DeliveredTargets, type PacketDelivery, type PacketRe
 
 interface Deps {
   tokens: Pick<ReceiptTokens, 'read'>;
-  /** One lookup by _id: the only query FerretDB does not answer by decoding every signature. */
+  /** One lookup by _id, the only kind the embedded database answers from an index (docs/embedded-database.md). */
   signatures: { findById(id: string): Promise<Signature | null> };
   petitions: { findById(id: string): Promise<Petition | null> };
   packets: PacketReader;

@@ -3,13 +3,18 @@
  * At low load every item is written at once, alone; under load one round trip carries many,
  * which is what lets signing keep up with the database's batch rate instead of its single-insert rate.
  */
-export function createBatcher<I, R>(write: (items: I[]) => Promise<R[]>, maxBatch = 500): (item: I) => Promise<R> {
+export function createBatcher<I, R>(write: (items: I[]) => Promise<R[]>, maxBatch = 500, { gapMs = 0 } = {}): (item: I) => Promise<R> {
   let queue: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   let inFlight = false;
+  let lastStart = 0;
 
   const flush = async () => {
     inFlight = true;
     while (queue.length > 0) {
+      // With a gap, writes start at most every gapMs: a costly write then carries more items.
+      const wait = lastStart + gapMs - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      lastStart = Date.now();
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       try {

@@ -23,3 +23,13 @@ export class NotFoundError extends AppError {
     super(404, 'not_found', message);
   }
 }
+
+/** The database is down or too busy right now: a 503 that tells the client when to try again. */
+export class UnavailableError extends AppError {
+  constructor(
+    readonly retryAfterSeconds = 5,
+    options?: { cause?: unknown },
+  ) {
+    super(503, 'unavailable', 'We are very busy right now and could not finish this. Please try again in a few seconds.', undefined, options);
+  }
+}

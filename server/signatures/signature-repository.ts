@@ -2,7 +2,7 @@ import { Schema, Types, type Connection } from 'mongoose';
 import { createBatcher } from '../shared/batcher.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import type { Signature, SignatureSource, SignatureStatus, SignerDetails } from './signature-types.js';
-import { isDuplicateKey } from '../shared/db-errors.js';
+import { insertEach, withRetry } from '../db/transient.js';
 
 const signatureSchema = new Schema(
   {
@@ -30,7 +30,8 @@ const signatureSchema = new Schema(
 signatureSchema.index({ petitionId: 1, status: 1, country: 1 });
 
 // The first confirmation of a signature inserts its id here; a second one hits the unique _id.
-const confirmationSchema = new Schema({ _id: String, at: Date }, { collection: 'signature_confirmations', versionKey: false });
+// `intent` names the journal entry that made it (see signature-journal-repository.ts).
+const confirmationSchema = new Schema({ _id: String, at: Date, intent: String }, { collection: 'signature_confirmations', versionKey: false });
 
 /**
  * A signature's id is `<petitionId>:<keyed hash of the canonical email>`. One signature per petition
@@ -56,6 +57,8 @@ export interface NewSignatureRecord {
   source?: SignatureSource;
   collectedAt?: Date;
   collectedWhere?: string;
+  /** The journal entry under which it is written, so that crash recovery can tell it made this signature. */
+  intent?: string;
 }
 
 /** A signature as stored. Feature repositories (moderation, export, import) read the same collection. */
@@ -135,20 +138,34 @@ export function createSignatureRepository(connection: Connection, protector: Dat
     pii: protector.seal(r.details, signatureId(r.petitionId, r.emailHash)),
     createdAt: r.createdAt,
     ...(r.status === 'confirmed' ? { confirmedAt: r.createdAt } : {}),
+    ...(r.intent ? { intent: r.intent } : {}),
   });
 
-  // Unordered insertMany reports each duplicate by index, so one batch serves many requests.
+  /**
+   * One batch serves many requests: each duplicate is reported by index. A duplicate met after a
+   * failed attempt may be our own write whose answer was lost; its sealed details (random IV) say.
+   */
   async function insertRecords(records: NewSignatureRecord[]): Promise<('created' | 'duplicate')[]> {
-    const outcome: ('created' | 'duplicate')[] = records.map(() => 'created');
-    try {
-      await Signatures.collection.insertMany(records.map(toDoc) as never[], { ordered: false });
-    } catch (error) {
-      const writeErrors = (error as { writeErrors?: { index: number; code: number }[] }).writeErrors;
-      if (!writeErrors || writeErrors.some((w) => !isDuplicateKey(w))) throw error;
-      for (const w of writeErrors) outcome[w.index] = 'duplicate';
+    const docs = records.map(toDoc);
+    const { duplicates, uncertain } = await insertEach(Signatures.collection, docs);
+    const ours = new Set<number>();
+    for (const index of uncertain) {
+      const stored = await withRetry(() => Signatures.collection.findOne<Pick<SignatureDoc, 'pii'>>({ _id: docs[index]!._id as never }, { projection: { pii: 1 } }));
+      if (stored && piiOf(stored).equals(docs[index]!.pii)) ours.add(index);
     }
-    return outcome;
+    return records.map((_, index) => (duplicates.has(index) && !ours.has(index) ? 'duplicate' : 'created'));
   }
+
+  const claim = createBatcher<{ id: string; at: Date; intent: string | null }, boolean>(async (claims) => {
+    const docs = claims.map(({ id, at, intent }) => ({ _id: id, at, ...(intent ? { intent } : {}) }));
+    const { duplicates, uncertain } = await insertEach(Confirmations.collection, docs);
+    const ours = new Set<number>();
+    for (const index of uncertain) {
+      const stored = await withRetry(() => Confirmations.collection.findOne({ _id: docs[index]!._id as never }));
+      if (stored && claims[index]!.intent && stored.intent === claims[index]!.intent) ours.add(index);
+    }
+    return claims.map((_, index) => !duplicates.has(index) || ours.has(index));
+  });
 
   return {
     async init() {
@@ -160,18 +177,20 @@ export function createSignatureRepository(connection: Connection, protector: Dat
     /** Many signatures in one write, e.g. an import. */
     insertMany: (records: NewSignatureRecord[]) => (records.length ? insertRecords(records) : Promise.resolve([])),
     async findById(id: string): Promise<Signature | null> {
-      const doc = await Signatures.findById(id).lean<SignatureDoc>();
+      const doc = await withRetry(() => Signatures.findById(id).lean<SignatureDoc>());
       return doc ? toSignature(doc) : null;
     },
-    /** True for exactly one caller per signature, on MongoDB and FerretDB alike. */
-    async claimConfirmation(id: string, at: Date): Promise<boolean> {
-      try {
-        await Confirmations.collection.insertOne({ _id: id as never, at });
-        return true;
-      } catch (error) {
-        if (isDuplicateKey(error)) return false;
-        throw error;
-      }
+    /** The journal entry that wrote a signature, or null when it is not there (crash recovery). */
+    async writtenBy(id: string): Promise<{ intent: string | null } | null> {
+      const doc = await withRetry(() => Signatures.collection.findOne({ _id: id as never }, { projection: { intent: 1 } }));
+      return doc ? { intent: typeof doc.intent === 'string' ? doc.intent : null } : null;
+    },
+    /** True for exactly one caller per signature, on MongoDB and FerretDB alike; concurrent claims go in one write. */
+    claimConfirmation: (id: string, at: Date, intent: string | null = null): Promise<boolean> => claim({ id, at, intent }),
+    /** The journal entry whose confirmation counted a signature, or null when none did (crash recovery). */
+    async confirmationClaim(id: string): Promise<{ intent: string | null } | null> {
+      const doc = await withRetry(() => Confirmations.collection.findOne({ _id: id as never }));
+      return doc ? { intent: typeof doc.intent === 'string' ? doc.intent : null } : null;
     },
     /**
      * Idempotent; `$min` keeps the first confirmation time. An invalidated signature stays
@@ -180,14 +199,12 @@ export function createSignatureRepository(connection: Connection, protector: Dat
      * while updateOne decodes every document (about 3 times slower, measured).
      */
     async markConfirmed(id: string, at: Date): Promise<ConfirmOutcome> {
-      const before = await Signatures.collection.findOneAndUpdate(
-        { _id: id as never },
-        { $set: { status: 'confirmed' }, $min: { confirmedAt: at } },
-        { returnDocument: 'before' },
+      const before = await withRetry(() =>
+        Signatures.collection.findOneAndUpdate({ _id: id as never }, { $set: { status: 'confirmed' }, $min: { confirmedAt: at } }, { returnDocument: 'before' }),
       );
       if (!before) return 'missing';
       if (before.status !== 'invalidated') return 'confirmed';
-      await Signatures.collection.findOneAndUpdate({ _id: id as never }, { $set: { status: 'invalidated' } });
+      await withRetry(() => Signatures.collection.findOneAndUpdate({ _id: id as never }, { $set: { status: 'invalidated' } }));
       return 'invalidated';
     },
     /** Counts for recount, by status, source and country: grouped in the database with $sum only, which FerretDB supports. */

@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import { withRetry } from '../db/transient.js';
 import { isDuplicateKey } from '../shared/db-errors.js';
 
 // One document per petition, `_id` = petition id: every maintained counter of a petition is read
@@ -7,6 +8,8 @@ import { isDuplicateKey } from '../shared/db-errors.js';
 //   pending      awaiting email confirmation      invalidated removed by moderation
 //   daily.<YYYY-MM-DD> signatures counted that day (online confirmations and paper)
 //   refs.<code>  new signatures per `ref` code    sources.<host> new signatures per referring site
+//   applied.<intent> journal entries whose changes this document holds, set in the same write as
+//                the changes and removed once the entry is closed (see signature-journal-repository.ts)
 const tallySchema = new Schema(
   {
     _id: String,
@@ -34,6 +37,18 @@ const FIELD = /^(?:(?:counts|paper)\.[A-Z]{2}|pending|invalidated|daily\.\d{4}-\
 export const encodeHost = (host: string) => host.replace(/\./g, '%2e');
 const decodeHost = (key: string) => key.replace(/%2e/g, '.');
 
+const MARK = /^[A-Za-z0-9_-]{16}$/;
+const markField = (intent: string) => {
+  if (!MARK.test(intent)) throw new Error(`not a journal entry id: ${intent}`);
+  return `applied.${intent}`;
+};
+
+/** Journal entries to mark as applied in a write, and entries closed since, whose marks can go. */
+export interface Marks {
+  set: string[];
+  unset: string[];
+}
+
 const toMap = (o: unknown) => new Map(Object.entries((o ?? {}) as Record<string, number>).filter(([, n]) => typeof n === 'number'));
 
 export function createTallyRepository(connection: Connection) {
@@ -48,19 +63,25 @@ export function createTallyRepository(connection: Connection) {
     return fields;
   };
 
+  // A locked database has written nothing, so a retry cannot count twice (db/transient.ts).
   async function upsert(petitionId: string, update: object) {
     try {
-      await Tallies.collection.updateOne({ _id: petitionId as never }, update, { upsert: true });
+      await withRetry(() => Tallies.collection.updateOne({ _id: petitionId as never }, update, { upsert: true }));
     } catch (error) {
       // Two first writes racing to create the document: the loser retries as a plain update.
       if (!isDuplicateKey(error)) throw error;
-      await Tallies.collection.updateOne({ _id: petitionId as never }, update);
+      await withRetry(() => Tallies.collection.updateOne({ _id: petitionId as never }, update));
     }
   }
 
+  const markUpdate = (marks: Marks) => ({
+    ...(marks.set.length ? { set: Object.fromEntries(marks.set.map((m) => [markField(m), 1])) } : {}),
+    ...(marks.unset.length ? { unset: Object.fromEntries(marks.unset.map((m) => [markField(m), ''])) } : {}),
+  });
+
   return {
     async read(petitionId: string): Promise<TallyDocument> {
-      const doc = await Tallies.collection.findOne<Record<string, unknown>>({ _id: petitionId as never });
+      const doc = await withRetry(() => Tallies.collection.findOne<Record<string, unknown>>({ _id: petitionId as never }));
       return {
         confirmed: toMap(doc?.counts),
         paper: toMap(doc?.paper),
@@ -72,8 +93,18 @@ export function createTallyRepository(connection: Connection) {
         updatedAt: (doc?.updatedAt as Date | undefined) ?? null,
       };
     },
-    /** Applies several counters' deltas in one write. */
-    add: (petitionId: string, deltas: Map<string, number>, now: Date) => upsert(petitionId, { $inc: fieldsOf(deltas), $set: { updatedAt: now } }),
+    /** Applies several counters' deltas in one write, marking the journal entries they came from. */
+    add(petitionId: string, deltas: Map<string, number>, now: Date, marks: Marks = { set: [], unset: [] }) {
+      const { set, unset } = markUpdate(marks);
+      const inc = fieldsOf(deltas);
+      // MongoDB refuses an empty $inc; a write may carry only marks.
+      return upsert(petitionId, { ...(Object.keys(inc).length ? { $inc: inc } : {}), $set: { updatedAt: now, ...set }, ...(unset ? { $unset: unset } : {}) });
+    },
+    /** Journal entries marked as applied, by petition (a petition's document holds only those in flight). */
+    async marks(): Promise<Map<string, Set<string>>> {
+      const docs = await withRetry(() => Tallies.collection.find<{ _id: string; applied?: Record<string, unknown> }>({}, { projection: { applied: 1 } }).toArray());
+      return new Map(docs.map((d) => [d._id, new Set(Object.keys(d.applied ?? {}))]));
+    },
     set: (petitionId: string, values: Map<string, number>, now: Date) => upsert(petitionId, { $set: { ...fieldsOf(values), updatedAt: now } }),
   };
 }

@@ -63,6 +63,12 @@ interface Deps {
   repo: TallyRepository;
   clock: () => Date;
   cacheSeconds: number;
+  /**
+   * Least time between two writes of one petition's tally. Its document holds every counter, and
+   * FerretDB rewrites it whole on each update (docs/embedded-database.md): under load a short gap
+   * lets one write carry many changes.
+   */
+  writeGapMs?: number;
 }
 
 /**
@@ -70,27 +76,57 @@ interface Deps {
  * process: FerretDB 1.x applies an update as read-modify-write, so two concurrent $inc on one
  * document could lose one. (On MongoDB $inc is atomic across instances anyway.)
  */
-export function createTallyService({ repo, clock, cacheSeconds }: Deps) {
+export function createTallyService({ repo, clock, cacheSeconds, writeGapMs = 0 }: Deps) {
   const cache = new Map<string, { at: number; tally: Tally }>();
   // One group-commit batcher per petition: a single write in flight, carrying every change queued meanwhile.
-  const batchers = new Map<string, (changes: TallyChanges) => Promise<void>>();
+  const batchers = new Map<string, (item: { changes: TallyChanges; intent: string | null }) => Promise<void>>();
+  // The last change queued per petition, settled either way: reads wait for it.
+  const pending = new Map<string, Promise<void>>();
+  // Journal entries closed since the petition's last write: their marks go with its next write.
+  const released = new Map<string, string[]>();
 
-  function change(petitionId: string, changes: TallyChanges): Promise<void> {
+  /** Adds `changes`; with `intent`, the journal entry they come from is marked applied in the same write. */
+  function change(petitionId: string, changes: TallyChanges, intent: string | null = null): Promise<void> {
     let batcher = batchers.get(petitionId);
     if (!batcher) {
-      batcher = createBatcher<TallyChanges, void>(async (batch) => {
+      batcher = createBatcher<{ changes: TallyChanges; intent: string | null }, void>(async (batch) => {
         const deltas = new Map<string, number>();
-        for (const c of batch) for (const [field, d] of Object.entries(c)) deltas.set(field, (deltas.get(field) ?? 0) + d);
-        await repo.add(petitionId, deltas, clock());
+        for (const { changes: c } of batch) for (const [field, d] of Object.entries(c)) deltas.set(field, (deltas.get(field) ?? 0) + d);
+        const unset = released.get(petitionId) ?? [];
+        released.delete(petitionId);
+        const set = batch.flatMap((b) => (b.intent ? [b.intent] : []));
+        try {
+          await repo.add(petitionId, deltas, clock(), { set, unset });
+        } catch (error) {
+          released.set(petitionId, [...unset, ...(released.get(petitionId) ?? [])]);
+          throw error;
+        }
         cache.delete(petitionId);
         return batch.map(() => undefined);
-      });
+      }, 10_000, { gapMs: writeGapMs });
       batchers.set(petitionId, batcher);
     }
-    return batcher(changes);
+    const written = batcher({ changes, intent });
+    const settled = written.then(
+      () => undefined,
+      () => undefined,
+    );
+    pending.set(petitionId, settled);
+    void settled.then(() => pending.get(petitionId) === settled && pending.delete(petitionId));
+    return written;
   }
 
+  /** The journal entry is closed: its mark is removed with the petition's next write. */
+  function release(petitionId: string, intent: string): void {
+    released.set(petitionId, [...(released.get(petitionId) ?? []), intent]);
+  }
+
+  /**
+   * Counts are written after the answer to a signer (the journal guarantees them), so a read first
+   * waits for this process's writes already under way: whoever got a 200 sees themselves counted.
+   */
   async function read(petitionId: string, { fresh = false } = {}): Promise<Tally> {
+    await pending.get(petitionId);
     const cached = cache.get(petitionId);
     if (!fresh && cached && Date.now() - cached.at < cacheSeconds * 1000) return cached.tally;
     const tally = summarise(await repo.read(petitionId));
@@ -98,7 +134,7 @@ export function createTallyService({ repo, clock, cacheSeconds }: Deps) {
     return tally;
   }
 
-  return { change, read };
+  return { change, release, read };
 }
 
 export type TallyService = ReturnType<typeof createTallyService>;

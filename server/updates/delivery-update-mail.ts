@@ -29,7 +29,7 @@ const formatDate = (date: Date, lang: string) => new Intl.DateTimeFormat(lang, {
 
 /**
  * Works out one delivery update email; null when none is due any more. It never reads the signatures
- * collection: on FerretDB an _id lookup there scans every signature (~1.2 s at 323,832 of them).
+ * collection, so a mailing costs no lookup per email (docs/embedded-database.md#access-paths).
  */
 export function createDeliveryUpdateMail({ outbox, protector, petition, receiptTokens, unsubscribeTokens, baseUrl }: Deps) {
   // Short-lived: a withdrawn or corrected delivery must reach the emails not yet sent.

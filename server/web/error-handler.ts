@@ -1,7 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { I18n } from '../i18n/i18n.js';
-import { AppError, NotFoundError } from '../shared/errors.js';
+import { isTransient, isUnavailable } from '../db/transient.js';
+import { AppError, NotFoundError, UnavailableError } from '../shared/errors.js';
 import { fieldMessages } from './field-errors.js';
 
 // body-parser reports its failures by `type`; each becomes a clear 4xx.
@@ -25,6 +26,8 @@ export function toAppError(error: unknown): AppError {
   if (known) return new AppError(known[0], known[1], 'Bad request.', undefined, { cause: error });
   if (e.code === 'EBADCSRFTOKEN') return new AppError(403, 'csrf', 'Your form expired. Please reload the page and submit again.', undefined, { cause: error });
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new AppError(e.status, 'bad_request', 'Bad request.', undefined, { cause: error });
+  // Retries of a busy database ran out, or it cannot be reached: nothing was stored, try again.
+  if (isTransient(error) || isUnavailable(error)) return new UnavailableError(5, { cause: error });
   return new AppError(500, 'server', 'Something went wrong on our side. Please try again in a moment.', undefined, { cause: error });
 }
 
@@ -38,11 +41,13 @@ export function createErrorHandler(i18n: I18n, logger: Logger): ErrorRequestHand
     const message = translated.startsWith('errors.') ? appError.message : translated;
     const fields = appError.fields ? fieldMessages(appError.fields, (key) => i18n.t(lang, key)) : undefined;
     const log = (req as { log?: Logger }).log ?? logger;
-    if (appError.status >= 500) log.error({ err: appError.cause ?? appError }, 'request failed');
+    if (appError instanceof UnavailableError) log.warn({ code: appError.code, reason: (appError.cause as Error | undefined)?.name }, 'database unavailable');
+    else if (appError.status >= 500) log.error({ err: appError.cause ?? appError }, 'request failed');
     else log.info({ code: appError.code, status: appError.status }, 'request refused');
 
     if (res.headersSent) return;
     res.status(appError.status);
+    if (appError instanceof UnavailableError) res.set('Retry-After', String(appError.retryAfterSeconds));
     if (wantsJson(req.path)) {
       res.json({ error: { code: appError.code, message, ...(fields ? { fields } : {}) } });
       return;

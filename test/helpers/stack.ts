@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { createApp } from '../../server/app.js';
 import { createServices, type Services } from '../../server/compose.js';
 import { loadConfig } from '../../server/config/config.js';
+import { LISTEN_BACKLOG } from '../../server/runtime.js';
 import { openDatabase, type Database } from '../../server/db/database.js';
 import { startSmtpServer, type SmtpServer } from './smtp.js';
 
@@ -48,7 +49,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   const dataKey = randomBytes(32);
   const services = await createServices({ config, connection: database.connection, logger, dataKey });
   services.mailWorker.start();
-  const server = createApp(services).listen(0, '127.0.0.1');
+  const server = createApp(services).listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG });
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
 

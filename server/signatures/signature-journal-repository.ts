@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { Schema, type Connection } from 'mongoose';
+import { insertEach, withRetry } from '../db/transient.js';
+import { createBatcher } from '../shared/batcher.js';
+import type { TallyChanges } from '../tallies/tally-service.js';
+
+/**
+ * The journal of signing and confirming: an entry is written before a signature or a confirmation
+ * and removed once its counts are in the tally. An entry still here after a crash is finished by
+ * recovery (signature-recovery.ts), so that no acknowledged step is ever left uncounted. It only
+ * holds steps in flight, so it stays small and is read whole.
+ */
+export interface JournalEntry {
+  id: string;
+  kind: 'sign' | 'confirm';
+  petitionId: string;
+  signatureId: string;
+  /** What the tally gains if this step took effect (a new signature, a first confirmation). */
+  changes: TallyChanges;
+  at: Date;
+}
+
+const journalSchema = new Schema(
+  { _id: String, kind: String, petitionId: String, signatureId: String, changes: Schema.Types.Mixed, at: Date },
+  { collection: 'signature_journal', versionKey: false, minimize: false },
+);
+
+// Counter names hold dots (`counts.GB`), which stored keys may not, and FerretDB stores no nested
+// arrays: changes are kept as a list of { field, by }.
+type JournalDoc = Omit<JournalEntry, 'id' | 'changes'> & { _id: string; changes: { field: string; by: number }[] };
+
+export const newIntentId = () => randomBytes(12).toString('base64url');
+
+export function createSignatureJournalRepository(connection: Connection) {
+  const Journal = connection.model('SignatureJournal', journalSchema);
+
+  const open = createBatcher<JournalEntry, void>(async (entries) => {
+    await insertEach(
+      Journal.collection,
+      entries.map(({ id, changes, ...rest }) => ({ _id: id, ...rest, changes: Object.entries(changes).map(([field, by]) => ({ field, by })) })),
+    );
+    return entries.map(() => undefined);
+  });
+
+  // Entries in flight are few, so the $in filter's scan (FerretDB) reads a small collection.
+  const close = createBatcher<string, void>(async (ids) => {
+    await withRetry(() => Journal.collection.deleteMany({ _id: { $in: ids as never[] } }));
+    return ids.map(() => undefined);
+  });
+
+  return {
+    /** Concurrent entries are written together. */
+    open,
+    close,
+    /** Entries written before `before`, oldest first. */
+    async openedBefore(before: Date): Promise<JournalEntry[]> {
+      const docs = await withRetry(() => Journal.collection.find<JournalDoc>({ at: { $lt: before } }).toArray());
+      return docs
+        .map(({ _id, changes, ...rest }) => ({ id: _id, ...rest, changes: Object.fromEntries((changes ?? []).map((c) => [c.field, c.by])) }))
+        .sort((a, b) => a.at.getTime() - b.at.getTime());
+    },
+    async ids(): Promise<Set<string>> {
+      const docs = await withRetry(() => Journal.collection.find<{ _id: string }>({}, { projection: { _id: 1 } }).toArray());
+      return new Set(docs.map((d) => d._id));
+    },
+  };
+}
+
+export type SignatureJournalRepository = ReturnType<typeof createSignatureJournalRepository>;
