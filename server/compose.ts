@@ -157,7 +157,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   const unsubscribe = createUnsubscribeService({ petitions, signatures: subscribers, outbox, tokens: createUnsubscribeTokens(protector), clock });
 
   const signingLoad = createLoadMonitor(config.MAIL_YIELD_ABOVE_INFLIGHT);
-  const mailTransport = transport ?? createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR });
+  const mailTransport = transport ?? createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR, connections: config.OUTBOX_CONCURRENCY });
   const mailWorker = createMailWorker({
     outbox,
     petitions,

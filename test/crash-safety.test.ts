@@ -45,7 +45,8 @@ const env = {
   LOG_LEVEL: 'error',
   SEED_DEMO: 'false',
   OUTBOX_POLL_MS: '50',
-  OUTBOX_LEASE_SECONDS: '3',
+  OUTBOX_LEASE_SECONDS: '20',
+  OUTBOX_RETRY_BASE_MS: '500',
   JOURNAL_RECOVER_AFTER_SECONDS: '2',
   COUNT_CACHE_SECONDS: '0',
   RATE_LIMIT_SIGN_PER_MINUTE: '1000000',
@@ -175,7 +176,8 @@ describe('crash safety', { skip: onMongo && 'kills the embedded database; MONGOD
     await stopLoad();
 
     const owed = [...seen.signed];
-    await smtp.waitFor((all) => owed.every((email) => all.some((m) => m.to === email)), 60_000).catch(() => undefined);
+    const received = () => new Set(smtp.messages.map((m) => m.to));
+    await smtp.waitFor(() => owed.every((email) => received().has(email)), 150_000).catch(() => undefined);
     const check = await mongoose.createConnection(`mongodb://127.0.0.1:${dbState()!.port}/`, { dbName: 'handover' }).asPromise();
     try {
       const journal = check.collection('signature_journal');

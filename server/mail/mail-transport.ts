@@ -34,11 +34,20 @@ function lazyTransporter(options: object) {
 }
 
 /** SMTP when SMTP_URL is set; otherwise each message becomes an .eml file under DATA_DIR/mail. */
-export function createMailTransport(options: { smtpUrl?: string; from: string; dataDir: string }): MailTransport {
+export function createMailTransport(options: { smtpUrl?: string; from: string; dataDir: string; connections?: number }): MailTransport {
   if (options.smtpUrl) {
     // Every send must end well inside the outbox claim lease (5 min), or another instance would
     // take the job over and send it again; nodemailer's own socket timeout is 10 minutes.
-    const transporter = lazyTransporter({ url: options.smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
+    // Pooled: after a signing flood the outbox sends thousands in a row, and a connection per
+    // message would make catching up several times slower.
+    const transporter = lazyTransporter({
+      url: options.smtpUrl,
+      pool: true,
+      maxConnections: options.connections ?? 2,
+      connectionTimeout: 30_000,
+      greetingTimeout: 30_000,
+      socketTimeout: 60_000,
+    });
     return {
       async send(mail) {
         await (await transporter.get()).sendMail({ from: options.from, ...mail });
