@@ -1,7 +1,7 @@
 /**
  * npm run bench:confirm [-- --rows N --confirm M --clients C] — confirming signatures by their email
  * links on a campaign of N signatures (default 323,832, the model campaign), M of them pending
- * (default 2,000), C clients at a time (default 64).
+ * (default 2,000), C clients at a time (default 16).
  *
  * 1. Seeds the petition, N - M confirmed signatures (the packet benchmark's seeding), M pending ones
  *    through the signature repository with their confirmation tokens, and the tallies, outside the
@@ -29,12 +29,12 @@ import { createSignatureRepository, signatureId, type NewSignatureRecord } from 
 import { counter, type Tally } from '../server/tallies/tally-service.js';
 import { seedSignatures } from './bench-export-seed.js';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '323832' }, confirm: { type: 'string', default: '2000' }, clients: { type: 'string', default: '64' } } });
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '323832' }, confirm: { type: 'string', default: '2000' }, clients: { type: 'string', default: '16' } } });
 const ROWS = Number(values.rows);
 const CONFIRM = Number(values.confirm);
 const CONCURRENCY = Number(values.clients);
 if (![ROWS, CONFIRM, CONCURRENCY].every((n) => Number.isInteger(n) && n >= 1) || ROWS < CONFIRM) {
-  console.error('Usage: npm run bench:confirm [-- --rows N --confirm M --clients C]   (1 <= M <= N; defaults 323832, 2000, 64)');
+  console.error('Usage: npm run bench:confirm [-- --rows N --confirm M --clients C]   (1 <= M <= N; defaults 323832, 2000, 16)');
   process.exit(64);
 }
 const DB_SAMPLES = 200;

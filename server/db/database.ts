@@ -28,7 +28,7 @@ export async function openDatabase(
         // On the embedded database, SQLite has one writer at a time and its busy handler wakes
         // waiters in no order: a few connections queued in the driver (first come, first served)
         // give shorter tails than a hundred racing for the lock (docs/embedded-database.md).
-        maxPoolSize: config.MONGODB_URI ? 100 : Number(process.env.HANDOVER_POOL ?? 8),
+        maxPoolSize: config.MONGODB_URI ? 100 : 8,
         serverSelectionTimeoutMS: 5000,
         autoIndex: false,
         autoCreate: false,

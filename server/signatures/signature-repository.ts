@@ -36,8 +36,8 @@ const confirmationSchema = new Schema({ _id: String, at: Date, intent: String },
 /**
  * A signature's id is `<petitionId>:<keyed hash of the canonical email>`. One signature per petition
  * per canonical email is thereby enforced by the primary key itself (inserts check it through the
- * unique index), and every lookup is by _id: the only filter FerretDB 1.x's SQLite backend pushes
- * down to SQL. Even that is a table scan there (see README), so hot paths avoid lookups here.
+ * unique index), and every lookup on a signer's request is by _id: the only filter the embedded
+ * database answers from an index (docs/embedded-database.md).
  */
 export const signatureId = (petitionId: string, emailHash: string) => `${petitionId}:${emailHash}`;
 
