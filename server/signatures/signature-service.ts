@@ -9,7 +9,7 @@ import { counter, type TallyChanges, type TallyService } from '../tallies/tally-
 import type { ConfirmTokenRepository } from './confirm-token-repository.js';
 import { createJournaledSteps } from './journaled-steps.js';
 import type { SignatureJournalRepository } from './signature-journal-repository.js';
-import { signatureId, type SignatureRepository } from './signature-repository.js';
+import { signatureId, type NewSignatureRecord, type SignatureRepository } from './signature-repository.js';
 import type { SignatureInput } from './signature-types.js';
 import { sealRecipient } from '../mail/sealed-recipient.js';
 import type { Logger } from 'pino';
@@ -27,7 +27,7 @@ interface Deps {
   logger?: Pick<Logger, 'warn'>;
 }
 
-export const confirmingChanges = (country: string, at: Date): TallyChanges => ({ [counter.confirmed(country)]: 1, [counter.pending]: -1, [counter.day(at)]: 1 });
+const confirmingChanges = (country: string, at: Date): TallyChanges => ({ [counter.confirmed(country)]: 1, [counter.pending]: -1, [counter.day(at)]: 1 });
 
 export type SignOutcome = { status: 'check-email' | 'signed'; petition: Petition };
 
@@ -54,8 +54,9 @@ export function createSignatureService({ petitions, petitionService, signatures,
   }
 
   /**
-   * A new signature and a repeat one take the same steps (one insert, one outbox job and one tally
-   * write: +1 or +0) and give the same answer, so neither the response nor its timing tells who signed.
+   * A new signature and a repeat one take the same steps (a journal entry, one insert, one outbox
+   * job, then after the answer one tally write: +1 or +0) and give the same answer, so neither the
+   * response nor its timing tells who signed.
    */
   async function sign(slug: string, input: SignatureInput, meta: { ip: string | undefined; lang: string }): Promise<SignOutcome> {
     const petition = await openPetition(slug);
@@ -63,21 +64,7 @@ export function createSignatureService({ petitions, petitionService, signatures,
     const countsAtOnce = petition.verification === 'none';
     const emailHash = protector.emailHash(input.canonicalEmail);
     const id = signatureId(petition.id, emailHash);
-    const changes = signingChanges(input, countsAtOnce, true, now);
-    await journaled({ kind: 'sign', petitionId: petition.id, signatureId: id, changes, at: now }, async (intent) => {
-      const created = (await insert(intent)) === 'created';
-      const recipient = sealRecipient(protector, id, { firstName: input.firstName, email: input.email });
-      const payload = { petitionId: petition.id, signatureId: id, country: input.country, firstSubmission: created, lang: meta.lang, recipient };
-      await outbox.enqueue({ kind: 'signature-mail', payload }, now);
-      const counting = tallies.change(petition.id, signingChanges(input, countsAtOnce, created, now), created ? intent : null);
-      if (created) return { counting };
-      counting.catch(() => undefined); // a repeat adds nothing: nothing to recover
-      return { counting: null };
-    });
-    return { status: countsAtOnce ? 'signed' : 'check-email', petition };
-
-    function insert(intent: string) {
-      return signatures.insert({
+    const record: NewSignatureRecord = {
       petitionId: petition.id,
       emailHash,
       domainHash: protector.domainHash(input.emailDomain),
@@ -89,9 +76,19 @@ export function createSignatureService({ petitions, petitionService, signatures,
       ref: input.ref,
       details: { firstName: input.firstName, lastName: input.lastName, email: input.email, postcode: input.postcode, comment: input.comment },
       createdAt: now,
-      intent,
-      });
-    }
+    };
+    const changes = signingChanges(input, countsAtOnce, true, now);
+    await journaled({ kind: 'sign', petitionId: petition.id, signatureId: id, changes, at: now }, async (intent) => {
+      const created = (await signatures.insert({ ...record, intent })) === 'created';
+      const recipient = sealRecipient(protector, id, { firstName: input.firstName, email: input.email });
+      const payload = { petitionId: petition.id, signatureId: id, country: input.country, firstSubmission: created, lang: meta.lang, recipient };
+      await outbox.enqueue({ kind: 'signature-mail', payload }, now);
+      const counting = tallies.change(petition.id, signingChanges(input, countsAtOnce, created, now), created ? intent : null);
+      if (created) return { counting };
+      counting.catch(() => undefined); // a repeat adds nothing: nothing to recover
+      return { counting: null };
+    });
+    return { status: countsAtOnce ? 'signed' : 'check-email', petition };
   }
 
   async function checkToken(token: string) {

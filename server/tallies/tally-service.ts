@@ -118,7 +118,9 @@ export function createTallyService({ repo, clock, cacheSeconds, writeGapMs = 0 }
 
   /** The journal entry is closed: its mark is removed with the petition's next write. */
   function release(petitionId: string, intent: string): void {
-    released.set(petitionId, [...(released.get(petitionId) ?? []), intent]);
+    const list = released.get(petitionId);
+    if (list) list.push(intent);
+    else released.set(petitionId, [intent]);
   }
 
   /**
