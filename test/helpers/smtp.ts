@@ -36,6 +36,9 @@ export async function startSmtpServer() {
       });
     },
   });
+  // A client that vanishes mid-session (an app killed with SIGKILL) resets its socket: a real mail
+  // server shrugs that off, and an unhandled 'error' event would crash the test process instead.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
 
