@@ -60,3 +60,23 @@ describe('building the embedded database', { skip: onMongo && 'MONGODB_URI is se
     assert.match(second, /already built/);
   });
 });
+
+describe('when the database cannot be reached', () => {
+  test('when the connection to the database is gone, then signing and confirming answer 503 with Retry-After, never 500', async () => {
+    const own = await startStack();
+    try {
+      const petition = await givenPetition(own);
+      await own.services.petitionService.findVisible(petition.slug); // cached: the request reaches the database write
+      await own.database.connection.close();
+
+      const signed = await postJson(`${own.baseUrl}/api/v1/petitions/${petition.slug}/signatures`, aSigner());
+      const confirmed = await fetch(`${own.baseUrl}/api/v1/confirm/${'A'.repeat(43)}`, { method: 'POST' });
+
+      assert.deepEqual({ status: signed.status, code: (signed.body as { error?: { code?: string } }).error?.code }, { status: 503, code: 'unavailable' });
+      assert.equal(confirmed.status, 503);
+      assert.equal(confirmed.headers.get('retry-after'), '5');
+    } finally {
+      await own.stop();
+    }
+  });
+});
