@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import session, { type SessionData } from 'express-session';
 import { Schema, type Connection } from 'mongoose';
+import { withRetry } from '../db/transient.js';
 
 // Sessions live in the database so every app instance sees them. The id is stored only as its
 // SHA-256: whoever reads the database cannot take over a live session.
@@ -12,17 +13,17 @@ export function createSessionRepository(connection: Connection) {
   const Sessions = connection.model('Session', sessionSchema);
   return {
     async find(sid: string, now: Date): Promise<string | null> {
-      const doc = await Sessions.collection.findOne({ _id: hashId(sid) as never });
+      const doc = await withRetry(() => Sessions.collection.findOne({ _id: hashId(sid) as never }));
       return doc && (doc.expiresAt as Date) > now ? (doc.data as string) : null;
     },
     async save(sid: string, data: string, expiresAt: Date): Promise<void> {
-      await Sessions.collection.replaceOne({ _id: hashId(sid) as never }, { data, expiresAt }, { upsert: true });
+      await withRetry(() => Sessions.collection.replaceOne({ _id: hashId(sid) as never }, { data, expiresAt }, { upsert: true }));
     },
     async touch(sid: string, expiresAt: Date): Promise<void> {
-      await Sessions.collection.findOneAndUpdate({ _id: hashId(sid) as never }, { $set: { expiresAt } });
+      await withRetry(() => Sessions.collection.findOneAndUpdate({ _id: hashId(sid) as never }, { $set: { expiresAt } }));
     },
     async delete(sid: string): Promise<void> {
-      await Sessions.collection.deleteOne({ _id: hashId(sid) as never });
+      await withRetry(() => Sessions.collection.deleteOne({ _id: hashId(sid) as never }));
     },
     async deleteExpired(before: Date): Promise<number> {
       return (await Sessions.collection.deleteMany({ expiresAt: { $lt: before } })).deletedCount;

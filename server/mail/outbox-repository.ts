@@ -1,5 +1,6 @@
 import { Schema, Types, type Collection, type Connection } from 'mongoose';
 import { createBatcher } from '../shared/batcher.js';
+import { insertEach, withRetry } from '../db/transient.js';
 import { isDuplicateKey } from '../shared/db-errors.js';
 
 /**
@@ -53,18 +54,7 @@ const mailingSchema = new Schema({ _id: String, content: Schema.Types.Mixed, at:
 const updateOptOutSchema = new Schema({ _id: String, at: Date }, { collection: 'update_optouts', versionKey: false });
 
 /** Inserts with unique ids, ignoring those already there; returns the indexes that were duplicates. */
-async function insertIgnoringDuplicates(collection: Collection, docs: object[]): Promise<Set<number>> {
-  const duplicates = new Set<number>();
-  if (docs.length === 0) return duplicates;
-  try {
-    await collection.insertMany(docs, { ordered: false });
-  } catch (error) {
-    const writeErrors = (error as { writeErrors?: { index: number; code: number }[] }).writeErrors;
-    if (!writeErrors || writeErrors.some((w) => !isDuplicateKey(w))) throw error;
-    for (const w of writeErrors) duplicates.add(w.index);
-  }
-  return duplicates;
-}
+const insertIgnoringDuplicates = async (collection: Collection, docs: object[]): Promise<Set<number>> => (await insertEach(collection, docs)).duplicates;
 
 // With the enqueue time: a job queued again under an id sent before (see enqueueMany) is a new job,
 // and must not find the old job's claims taken.
@@ -78,11 +68,9 @@ export function createOutboxRepository(connection: Connection) {
   const UpdateOptOuts = connection.model('UpdateOptOut', updateOptOutSchema);
   const queued = (id: string, job: OutboxJob, at: Date) => ({ _id: id, ...job, status: 'queued', attempts: 0, nextAttemptAt: at, createdAt: at });
 
+  // Ids are chosen here, so a retry after a locked database cannot queue a job twice.
   const enqueue = createBatcher<{ job: OutboxJob; at: Date }, void>(async (items) => {
-    await Outbox.collection.insertMany(
-      items.map(({ job, at }) => queued(new Types.ObjectId().toHexString(), job, at)) as never[],
-      { ordered: true },
-    );
+    await insertEach(Outbox.collection, items.map(({ job, at }) => queued(new Types.ObjectId().toHexString(), job, at)));
     return items.map(() => undefined);
   });
 
@@ -139,9 +127,11 @@ export function createOutboxRepository(connection: Connection) {
     async claimDue(now: Date, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
       // No sort: the embedded database would then decode the whole queue to order it; unsorted, its
       // filter stops after `limit` matches in insertion order, which is the order we want anyway.
-      const due = await Outbox.find({ status: 'queued', nextAttemptAt: { $lte: now } })
-        .limit(limit)
-        .lean<{ _id: string; kind: OutboxJob['kind']; payload: OutboxJob['payload']; attempts: number; createdAt: Date }[]>();
+      const due = await withRetry(() =>
+        Outbox.find({ status: 'queued', nextAttemptAt: { $lte: now } })
+          .limit(limit)
+          .lean<{ _id: string; kind: OutboxJob['kind']; payload: OutboxJob['payload']; attempts: number; createdAt: Date }[]>(),
+      );
       if (due.length === 0) return [];
       const claimIds = due.map((d) => claimId(d, d.attempts));
       const lost = await insertIgnoringDuplicates(Claims.collection, claimIds.map((_id) => ({ _id, at: now })));
@@ -165,14 +155,14 @@ export function createOutboxRepository(connection: Connection) {
      */
     async completeMany(jobs: Pick<ClaimedJob, 'id'>[]): Promise<void> {
       if (jobs.length === 0) return;
-      await Outbox.deleteMany({ _id: { $in: jobs.map((j) => j.id) } });
+      await withRetry(() => Outbox.deleteMany({ _id: { $in: jobs.map((j) => j.id) } }));
     },
     async retryLater(job: Pick<ClaimedJob, 'id' | 'attempts'>, nextAttemptAt: Date, error: string): Promise<void> {
       // The next attempt has a new number, hence a new claim; this attempt's claim stays taken.
-      await Outbox.updateOne({ _id: job.id }, { $set: { attempts: job.attempts + 1, nextAttemptAt, lastError: error } });
+      await withRetry(() => Outbox.updateOne({ _id: job.id }, { $set: { attempts: job.attempts + 1, nextAttemptAt, lastError: error } }));
     },
     async fail(job: Pick<ClaimedJob, 'id' | 'attempts'>, error: string): Promise<void> {
-      await Outbox.updateOne({ _id: job.id }, { $set: { status: 'failed', attempts: job.attempts + 1, lastError: error } });
+      await withRetry(() => Outbox.updateOne({ _id: job.id }, { $set: { status: 'failed', attempts: job.attempts + 1, lastError: error } }));
     },
     /** Claims are kept a day to fend off stale reads, then removed here: FerretDB has no TTL indexes. */
     async deleteStaleClaims(before: Date): Promise<number> {
