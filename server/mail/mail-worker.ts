@@ -55,6 +55,8 @@ interface Plan {
   target?: { signatureId: string; petitionId: string; country: string };
 }
 
+/** Sent messages recorded in one write; a crash resends at most this many (and those in flight). */
+const RECORD_EVERY = 25;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Exponential backoff from `baseMs`, capped at six hours. */
 export const backoffMs = (attempt: number, baseMs = 30_000) => Math.min(baseMs * 2 ** attempt, 6 * 3600_000);
@@ -177,6 +179,8 @@ export function createMailWorker(deps: Deps) {
       } catch (error) {
         await failed(p.job, error);
       }
+      // Recorded as they go: a crash then sends again only what was sent since the last record.
+      if (done.length >= RECORD_EVERY) await outbox.completeMany(done.splice(0));
     });
     await outbox.completeMany(done);
     return jobs.length;
