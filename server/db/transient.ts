@@ -54,51 +54,57 @@ export async function withRetry<T>(operation: () => Promise<T>, { attempts = 8, 
 
 type WriteError = { index: number; code: number; errmsg?: string; message?: string };
 
-export interface InsertOutcome {
-  /** Indexes of documents whose id was already taken. */
-  duplicates: Set<number>;
+export interface InsertOptions<D> extends RetryOptions {
   /**
-   * Duplicates met after a whole-batch failure: the failed attempt may have written them itself
-   * before its answer was lost, so the caller must look (e.g. compare a field only it wrote).
+   * A duplicate met after a whole-batch failure may be our own write whose answer was lost. Given
+   * the stored document and ours, says whether it is ours (e.g. a field only we wrote); without it
+   * such a document counts as a duplicate.
    */
-  uncertain: Set<number>;
+  isOurs?: (stored: Record<string, unknown>, doc: D) => boolean;
 }
 
 /**
  * Inserts every document, each once: an unordered insertMany reports each failed document by index,
  * so a batch that met a locked database retries exactly the documents that were not written, and
- * a duplicate id is an answer (already there), not a failure.
+ * a duplicate id is an answer (already there), not a failure. Returns the duplicates' indexes.
  */
-export async function insertEach(collection: Collection, docs: object[], options: RetryOptions = {}): Promise<InsertOutcome> {
-  const outcome: InsertOutcome = { duplicates: new Set(), uncertain: new Set() };
+export async function insertEach<D extends { _id: unknown }>(collection: Collection, docs: D[], { isOurs, ...retry }: InsertOptions<D> = {}): Promise<Set<number>> {
+  const duplicates = new Set<number>();
+  const uncertain: number[] = [];
   let pending = docs.map((_, index) => index);
-  let maybeWritten = new Set<number>();
+  const maybeWritten = new Set<number>();
   await withRetry(async () => {
     if (pending.length === 0) return;
     try {
-      await collection.insertMany(pending.map((i) => docs[i]!), { ordered: false });
+      await collection.insertMany(pending.map((i) => docs[i]!) as never[], { ordered: false });
       pending = [];
     } catch (error) {
       const reported = (error as { writeErrors?: WriteError | WriteError[] }).writeErrors;
       const writeErrors = reported === undefined ? [] : ([] as WriteError[]).concat(reported);
       if (writeErrors.length === 0) {
-        maybeWritten = new Set([...maybeWritten, ...pending]);
+        for (const index of pending) maybeWritten.add(index);
         throw error;
       }
       const failed: number[] = [];
       for (const w of writeErrors) {
         const index = pending[w.index]!;
         if (isDuplicateKey(w)) {
-          outcome.duplicates.add(index);
-          if (maybeWritten.has(index)) outcome.uncertain.add(index);
+          duplicates.add(index);
+          if (maybeWritten.has(index)) uncertain.push(index);
         } else if (isTransient({ message: w.errmsg ?? w.message, code: w.code })) failed.push(index);
         else throw error;
       }
       pending = failed;
       if (failed.length > 0) throw new TransientInsertError();
     }
-  }, options);
-  return outcome;
+  }, retry);
+  if (isOurs) {
+    for (const index of uncertain) {
+      const stored = await withRetry(() => collection.findOne({ _id: docs[index]!._id as never }));
+      if (stored && isOurs(stored, docs[index]!)) duplicates.delete(index);
+    }
+  }
+  return duplicates;
 }
 
 class TransientInsertError extends Error {

@@ -1,4 +1,4 @@
-import { Schema, Types, type Collection, type Connection } from 'mongoose';
+import { Schema, Types, type Connection } from 'mongoose';
 import { createBatcher } from '../shared/batcher.js';
 import { insertEach, withRetry } from '../db/transient.js';
 import { isDuplicateKey } from '../shared/db-errors.js';
@@ -53,9 +53,6 @@ const mailingSchema = new Schema({ _id: String, content: Schema.Types.Mixed, at:
 // collection of its own, so that sending never reads the signatures (docs/embedded-database.md#access-paths).
 const updateOptOutSchema = new Schema({ _id: String, at: Date }, { collection: 'update_optouts', versionKey: false });
 
-/** Inserts with unique ids, ignoring those already there; returns the indexes that were duplicates. */
-const insertIgnoringDuplicates = async (collection: Collection, docs: object[]): Promise<Set<number>> => (await insertEach(collection, docs)).duplicates;
-
 // With the enqueue time: a job queued again under an id sent before (see enqueueMany) is a new job,
 // and must not find the old job's claims taken.
 const claimId = (job: { _id: string; createdAt: Date }, attempt: number) => `${job._id}:${job.createdAt.getTime()}:${attempt}`;
@@ -85,7 +82,7 @@ export function createOutboxRepository(connection: Connection) {
      * each once. Returns how many were new. Pair with `takeSent` when sending, since sent jobs are deleted.
      */
     async enqueueMany(jobs: { id: string; job: OutboxJob }[], at: Date): Promise<number> {
-      const duplicates = await insertIgnoringDuplicates(Outbox.collection, jobs.map(({ id, job }) => queued(id, job, at)));
+      const duplicates = await insertEach(Outbox.collection, jobs.map(({ id, job }) => queued(id, job, at)));
       return jobs.length - duplicates.size;
     },
     /**
@@ -94,7 +91,7 @@ export function createOutboxRepository(connection: Connection) {
      * so only a first attempt takes a duplicate mark as "already sent".
      */
     async takeSent(jobs: Pick<ClaimedJob, 'id' | 'attempts'>[], at: Date): Promise<Set<string>> {
-      const duplicates = await insertIgnoringDuplicates(Sent.collection, jobs.map((j) => ({ _id: j.id, at })));
+      const duplicates = await insertEach(Sent.collection, jobs.map((j) => ({ _id: j.id, at })));
       return new Set(jobs.filter((j, index) => duplicates.has(index) && j.attempts === 0).map((j) => j.id));
     },
     /** Stores a mailing's shared content; saving again replaces it, so messages not yet sent carry a correction. */
@@ -113,7 +110,7 @@ export function createOutboxRepository(connection: Connection) {
     },
     /** Idempotent: a second opt-out of the same signature is a duplicate id, ignored. */
     async optOutOfUpdates(signatureId: string, at: Date): Promise<void> {
-      await insertIgnoringDuplicates(UpdateOptOuts.collection, [{ _id: signatureId, at }]);
+      await insertEach(UpdateOptOuts.collection, [{ _id: signatureId, at }]);
     },
     /** Read for every update email just before it goes out, so an unsubscribe counts at once. */
     async optedOutOfUpdates(signatureId: string): Promise<boolean> {
@@ -134,7 +131,7 @@ export function createOutboxRepository(connection: Connection) {
       );
       if (due.length === 0) return [];
       const claimIds = due.map((d) => claimId(d, d.attempts));
-      const lost = await insertIgnoringDuplicates(Claims.collection, claimIds.map((_id) => ({ _id, at: now })));
+      const lost = await insertEach(Claims.collection, claimIds.map((_id) => ({ _id, at: now })));
       for (const index of lost) {
         // Claimed by someone else; if that claim is older than the lease, its worker died: move the
         // job to its next attempt number so that it can be claimed afresh.

@@ -146,25 +146,14 @@ export function createSignatureRepository(connection: Connection, protector: Dat
    * failed attempt may be our own write whose answer was lost; its sealed details (random IV) say.
    */
   async function insertRecords(records: NewSignatureRecord[]): Promise<('created' | 'duplicate')[]> {
-    const docs = records.map(toDoc);
-    const { duplicates, uncertain } = await insertEach(Signatures.collection, docs);
-    const ours = new Set<number>();
-    for (const index of uncertain) {
-      const stored = await withRetry(() => Signatures.collection.findOne<Pick<SignatureDoc, 'pii'>>({ _id: docs[index]!._id as never }, { projection: { pii: 1 } }));
-      if (stored && piiOf(stored).equals(docs[index]!.pii)) ours.add(index);
-    }
-    return records.map((_, index) => (duplicates.has(index) && !ours.has(index) ? 'duplicate' : 'created'));
+    const duplicates = await insertEach(Signatures.collection, records.map(toDoc), { isOurs: (stored, doc) => piiOf(stored as Pick<SignatureDoc, 'pii'>).equals(doc.pii) });
+    return records.map((_, index) => (duplicates.has(index) ? 'duplicate' : 'created'));
   }
 
   const claim = createBatcher<{ id: string; at: Date; intent: string | null }, boolean>(async (claims) => {
     const docs = claims.map(({ id, at, intent }) => ({ _id: id, at, ...(intent ? { intent } : {}) }));
-    const { duplicates, uncertain } = await insertEach(Confirmations.collection, docs);
-    const ours = new Set<number>();
-    for (const index of uncertain) {
-      const stored = await withRetry(() => Confirmations.collection.findOne({ _id: docs[index]!._id as never }));
-      if (stored && claims[index]!.intent && stored.intent === claims[index]!.intent) ours.add(index);
-    }
-    return claims.map((_, index) => !duplicates.has(index) || ours.has(index));
+    const duplicates = await insertEach(Confirmations.collection, docs, { isOurs: (stored, doc) => 'intent' in doc && stored.intent === doc.intent });
+    return claims.map((_, index) => !duplicates.has(index));
   });
 
   return {
