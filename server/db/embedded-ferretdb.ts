@@ -56,6 +56,14 @@ export async function startEmbeddedFerretDb(options: Options): Promise<EmbeddedD
   let stopping = false;
   const restarts: number[] = [];
   let server = await launch(bin, args, port);
+  const recordState = () => {
+    if (!inMemory) writeFileSync(stateFile, JSON.stringify({ pid: server.child.pid, port, owner: process.pid }));
+  };
+  const giveUp = (details: object, message: string) => {
+    logger.fatal(details, message);
+    process.exitCode = 1;
+    process.kill(process.pid, 'SIGTERM');
+  };
 
   // The database dying under a running app (killed, out of memory) is survivable: SQLite's WAL
   // keeps every committed write, so it is started again on the same port and the driver reconnects;
@@ -68,26 +76,22 @@ export async function startEmbeddedFerretDb(options: Options): Promise<EmbeddedD
       restarts.push(now);
       while (restarts.length > 0 && restarts[0]! < now - 60_000) restarts.shift();
       if (restarts.length > MAX_RESTARTS_PER_MINUTE) {
-        logger.fatal({ code, stderr: current.stderr().slice(-2000) }, 'embedded FerretDB keeps exiting; stopping');
-        process.exitCode = 1;
-        process.kill(process.pid, 'SIGTERM');
+        giveUp({ code, stderr: current.stderr().slice(-2000) }, 'embedded FerretDB keeps exiting; stopping');
         return;
       }
       logger.error({ code, stderr: current.stderr().slice(-2000) }, 'embedded FerretDB exited unexpectedly; starting it again');
       try {
         server = await launch(bin, args, port);
-        if (!inMemory) writeFileSync(stateFile, JSON.stringify({ pid: server.child.pid, port, owner: process.pid }));
+        recordState();
         if (stopping) server.child.kill('SIGTERM');
         else watch(server);
       } catch (error) {
-        logger.fatal({ err: error }, 'embedded FerretDB could not be started again; stopping');
-        process.exitCode = 1;
-        process.kill(process.pid, 'SIGTERM');
+        giveUp({ err: error }, 'embedded FerretDB could not be started again; stopping');
       }
     });
   };
   watch(server);
-  if (!inMemory) writeFileSync(stateFile, JSON.stringify({ pid: server.child.pid, port, owner: process.pid }));
+  recordState();
   logger.info({ port, inMemory }, 'embedded FerretDB started');
 
   return {
