@@ -181,7 +181,7 @@ try {
   await measure({ query: 'recount: counts by status', owner: SIG, path: 'scan (aggregate)', collection: 'signatures', kind: 'scan' }, () => signatures.countByStatus(petitionId));
   await measure({ query: 'packet: counted signers', owner: 'signature-snapshot-repository.ts', path: 'scan', collection: 'signatures', kind: 'scan' }, () => drain(snapshots.counted(petitionId, now(), null)));
   await measure({ query: 'export: counted signatures', owner: 'signature-snapshot-repository.ts', path: 'scan', collection: 'signatures', kind: 'scan' }, () =>
-    pipeline(snapshots.forExport(petitionId, (s) => s._id), new Writable({ objectMode: true, write: (_c, _e, done) => done() })),
+    pipeline(snapshots.forExport(petitionId, (batch) => batch.length), new Writable({ objectMode: true, write: (_c, _e, done) => done() })),
   );
   await measure({ query: 'delivery update: subscribers', owner: 'signature-subscriber-repository.ts', path: 'scan', collection: 'signatures', kind: 'scan' }, () => drain(subscribers.subscribers(petitionId, 1000)));
   await measure({ query: 'maintenance: expired tokens', owner: 'confirm-token-repository.ts', path: 'scan', collection: 'confirm_tokens', kind: 'scan' }, () => tokens.deleteExpired(new Date(0)));

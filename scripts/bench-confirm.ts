@@ -9,8 +9,9 @@
  * 2. Starts the app (`dist/server/main.js`, what `npm start` runs; prebench:confirm has built it) as a
  *    child process on that DATA_DIR.
  * 3. Measures the database's own costs through the driver, while the app is idle: the median
- *    findOne({_id}) and findOneAndUpdate({_id}) (the update markConfirmed makes) on the signatures
- *    collection, one at a time, and findOneAndUpdate's rate CONCURRENCY at a time.
+ *    findOne({_id}) and findOneAndUpdate({_id}) on the signatures collection, one at a time, and
+ *    findOneAndUpdate's rate CONCURRENCY at a time: the raw rate of single-signature updates, the
+ *    ceiling (a confirmation makes one such update, grouped with others in one command).
  * 4. POSTs every token once to /api/v1/confirm/:token, CONCURRENCY clients, timing each request.
  * 5. Checks that every answer was 200 and that the tally moved by exactly M from pending to confirmed.
  * Last line: confirm_rps=N p50_ms=N p99_ms=N signatures=N db_lookup_ms=N db_update_ms=N db_update_rps=N ratio=N
@@ -151,7 +152,7 @@ async function waitForHealth(base: string) {
 async function measureDatabase(db: mongo.Db) {
   const signatures = db.collection<{ _id: string }>('signatures');
   const ids = (await signatures.find({}, { projection: { _id: 1 } }).limit(CONFIRM).toArray()).map((d) => d._id);
-  // markConfirmed's update: on a confirmed signature $min keeps its confirmation time, so nothing changes.
+  // A confirmation's update: on a confirmed signature $min keeps its confirmation time, so nothing changes.
   const update = (id: string) => signatures.findOneAndUpdate({ _id: id }, { $set: { status: 'confirmed' }, $min: { confirmedAt: new Date() } }, { returnDocument: 'before' });
   const lookupMs = await medianMs(ids.slice(0, DB_SAMPLES), (id) => signatures.findOne({ _id: id }));
   const updateMs = await medianMs(ids.slice(0, DB_SAMPLES), update);

@@ -7,12 +7,12 @@
 # (FerretDB issue #4001). So we take the same module version through `go mod download` (checksummed
 # against go.sum), add the version file FerretDB asks for, and build ./cmd/ferretdb with its own go.mod.
 #
-# Before building we apply scripts/ferretdb-id-index.patch, so that `_id` equality uses the _id index
-# (docs/embedded-database.md). The patched build reports BUILD as its version, so a binary built
-# before the patch (reporting plain v1.24.2) is rebuilt once.
+# Before building we apply scripts/ferretdb.patch (what it changes and why: docs/embedded-database.md).
+# The patched build reports BUILD as its version, bumped with every change of the patch, so a binary
+# built before (plain v1.24.2, or an older patch) is rebuilt once.
 set -euo pipefail
 VERSION=v1.24.2
-BUILD="$VERSION-handover.1"
+BUILD="$VERSION-handover.3"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${FERRETDB_BUILD_DIR:-$ROOT/.tools/ferretdb}"  # the override is for the build test
 BIN="$OUT/ferretdb"
@@ -37,7 +37,7 @@ mkdir -p "$OUT"
 cp -r "$DIR" "$SRC"
 chmod -R u+w "$SRC"
 command -v patch >/dev/null 2>&1 || { echo "The patch command is needed to build FerretDB (apt-get install patch)." >&2; exit 1; }
-patch --quiet --forward -p1 -d "$SRC" < "$ROOT/scripts/ferretdb-id-index.patch"
+patch --quiet --forward -p1 -d "$SRC" < "$ROOT/scripts/ferretdb.patch"
 echo "$BUILD" > "$SRC/build/version/version.txt"
 (cd "$SRC" && GOFLAGS= go build -trimpath -o "$BIN" ./cmd/ferretdb)
 rm -rf "$SRC"

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { createAccountService } from './accounts/account-service.js';
+import { createLoginThrottle, LOGIN_MEMORY_MS, loginPolicy } from './accounts/login-throttle.js';
 import { createDatabasePing } from './health/health-repository.js';
 import { createSessionRepository } from './accounts/session-repository.js';
 import { createUserRepository } from './accounts/user-repository.js';
@@ -17,7 +18,7 @@ import { DEMO_PETITION } from './petitions/demo-petition.js';
 import { createPetitionAdminService } from './petitions/petition-admin-service.js';
 import { createPetitionRepository } from './petitions/petition-repository.js';
 import { createPetitionService } from './petitions/petition-service.js';
-import { DatabaseStore } from './rate-limit/rate-limit-repository.js';
+import { createFailureCounter, DatabaseStore } from './rate-limit/rate-limit-repository.js';
 import { createDataProtector } from './shared/data-protector.js';
 import { createLoadMonitor } from './shared/load-monitor.js';
 import { createMaintenance } from './shared/maintenance.js';
@@ -34,6 +35,8 @@ import { createSignatureService } from './signatures/signature-service.js';
 import { createSignatureJournalRepository } from './signatures/signature-journal-repository.js';
 import { createSignatureRecovery } from './signatures/signature-recovery.js';
 import { createTallyRepository } from './tallies/tally-repository.js';
+import { createPublishedCounts } from './tallies/published-counts.js';
+import { createPublishedTallyRepository } from './tallies/published-tally-repository.js';
 import { createRecount } from './tallies/recount.js';
 import { createTallyService } from './tallies/tally-service.js';
 import { createFormGuard } from './web/form-guard.js';
@@ -89,22 +92,31 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   await Promise.all([petitions.init(), signatures.init(), tokens.init(), outbox.init(), users.init()]);
 
   const tallies = createTallyService({ repo: talliesRepo, clock, cacheSeconds: config.COUNT_CACHE_SECONDS, writeGapMs: config.TALLY_WRITE_GAP_MS });
-  const petitionService = createPetitionService({ petitions, tallies, clock });
+  const publishedCounts = createPublishedCounts({
+    tallies,
+    repo: createPublishedTallyRepository(connection),
+    petitions,
+    everyMinutes: config.UNVERIFIED_COUNTS_PUBLISH_MINUTES,
+    cacheSeconds: config.COUNT_CACHE_SECONDS,
+  });
+  const petitionService = createPetitionService({ petitions, counts: publishedCounts, clock });
   const journal = createSignatureJournalRepository(connection);
   const signatureService = createSignatureService({ petitions, petitionService, signatures, tokens, outbox, tallies, journal, protector, clock, logger });
   const recovery = createSignatureRecovery({ journal, signatures, tallies, marks: talliesRepo, inFlight: signatureService.inFlight, clock, logger: logger.child({ component: 'recovery' }) });
   const recount = createRecount({ petitions, signatures, tallies: talliesRepo, clock });
-  const accounts = createAccountService({ users, clock });
-  const petitionAdmin = createPetitionAdminService({ petitions, petitionService, tallies, clock });
-  const dashboard = createDashboardService({ petitions, tallies });
-  const countExport = createCountExport({ petitions, tallies, clock });
+  const loginFailures = (prefix: string) => createFailureCounter(connection, { prefix, hashKey: (key) => protector.ipHash(key), memoryMs: LOGIN_MEMORY_MS });
+  const throttle = createLoginThrottle({ pairs: loginFailures('login-failures-pair'), accounts: loginFailures('login-failures-account'), policy: loginPolicy(config), clock });
+  const accounts = createAccountService({ users, throttle, clock });
+  const petitionAdmin = createPetitionAdminService({ petitions, petitionService, counts: publishedCounts, clock });
+  const dashboard = createDashboardService({ petitions, counts: publishedCounts });
+  const countExport = createCountExport({ petitions, counts: publishedCounts, clock });
   const signatureSearch = createSignatureSearchRepository(connection, protector);
   const snapshots = createSignatureSnapshotRepository(connection, protector);
   const subscribers = createSignatureSubscriberRepository(connection, protector);
   const signatureExport = createSignatureExport({ petitions, signatures: snapshots, protector, audit, clock, counted: async (id) => (await tallies.read(id)).total });
   const invalidation = createSignatureInvalidationRepository(connection);
   const moderation = createModerationService({ petitions, signatures: signatureSearch, invalidation, runs: createModerationRunRepository(connection), tallies, audit, protector, clock });
-  const trending = createTrending({ signatures: signatureSearch, clock, windowMinutes: config.TRENDING_WINDOW_MINUTES, threshold: config.TRENDING_FLAG_THRESHOLD });
+  const trending = createTrending({ signatures: signatureSearch, audit, clock, windowMinutes: config.TRENDING_WINDOW_MINUTES, threshold: config.TRENDING_FLAG_THRESHOLD });
   const paperImport = createPaperImportService({ petitions, signatures, tallies, protector, audit, clock, maxMb: config.IMPORT_MAX_MB });
 
   const files = createFileStore(connection);
@@ -181,7 +193,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     },
   });
 
-  const maintenance = createMaintenance({ tokens, outbox, sessions, clock, logger: logger.child({ component: 'maintenance' }) });
+  const maintenance = createMaintenance({ tokens, outbox, sessions, counts: publishedCounts, clock, logger: logger.child({ component: 'maintenance' }) });
   const stores: DatabaseStore[] = [];
   const rateLimitStore = (prefix: string) => {
     const store = new DatabaseStore(connection, { prefix, hashKey: (key) => protector.ipHash(key) });
@@ -202,6 +214,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     sessions,
     audit,
     tallies,
+    publishedCounts,
     protector,
     dashboard,
     countExport,

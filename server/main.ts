@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { LISTEN_BACKLOG, startRuntime } from './runtime.js';
+import { createHttpServer } from './web/http-server.js';
 
 const runtime = await startRuntime();
 const { config, logger, services, database } = runtime;
@@ -20,7 +21,7 @@ services.maintenance.start();
 
 // A flood opens connections faster than a busy event loop accepts them: with Node's default queue
 // of 511 the kernel overflows it and clients see resets, so ask for the system's maximum.
-const server = createApp(services).listen({ port: config.PORT, host: config.HOST, backlog: LISTEN_BACKLOG }, () => {
+const server = createHttpServer(createApp(services), config).listen({ port: config.PORT, host: config.HOST, backlog: LISTEN_BACKLOG }, () => {
   const { port } = server.address() as AddressInfo;
   logger.info({ port }, `Handover is running on http://localhost:${port}`);
 });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { csrfFrom, givenUser, signedIn } from './helpers/admin.js';
+import { csrfFrom, givenUser, postWithHeaders, signedIn } from './helpers/admin.js';
 import { startStack, type Stack } from './helpers/stack.js';
 import { aWebClient, fieldValue, tagWithId, textOf, type WebClient, type WebResponse } from './helpers/web-client.js';
 
@@ -46,33 +46,6 @@ async function logIn(client: WebClient, email: string, password: string): Promis
   return client.post('/admin/login', { _csrf: csrfFrom(page.html), email, password });
 }
 
-/** Posts a form with extra request headers (a proxy's X-Forwarded-*), keeping the client's cookies. */
-async function postWithHeaders(client: WebClient, baseUrl: string, urlPath: string, form: Record<string, string>, headers: Record<string, string>) {
-  const started = performance.now();
-  const res = await fetch(new URL(urlPath, baseUrl), {
-    method: 'POST',
-    redirect: 'manual',
-    headers: {
-      ...headers,
-      'content-type': 'application/x-www-form-urlencoded',
-      cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-    },
-    body: new URLSearchParams(form).toString(),
-  });
-  for (const line of res.headers.getSetCookie()) {
-    const [pair = ''] = line.split(';');
-    client.cookies.set(pair.slice(0, pair.indexOf('=')).trim(), pair.slice(pair.indexOf('=') + 1).trim());
-  }
-  return { status: res.status, headers: res.headers, html: await res.text(), ms: performance.now() - started };
-}
-
-/** Signs in as if from `ip`: the app trusts X-Forwarded-For from loopback, as it does behind a local proxy. */
-async function logInFrom(stack: Stack, ip: string, email: string, password: string) {
-  const client = aWebClient(stack.baseUrl);
-  const page = await client.get('/admin/login');
-  return postWithHeaders(client, stack.baseUrl, '/admin/login', { _csrf: csrfFrom(page.html), email, password }, { 'x-forwarded-for': ip });
-}
-
 const setCookieFor = (res: { headers: Headers }, name: string) => res.headers.getSetCookie().find((line) => line.startsWith(`${name}=`));
 const attributesOf = (line: string) => line.split(';').slice(1).map((a) => a.trim().toLowerCase());
 
@@ -96,12 +69,6 @@ async function userId(stack: Stack, email: string): Promise<string> {
   const user = (await stack.services.accounts.list()).find((u) => u.email === email);
   assert.ok(user, `no user ${email}`);
   return user.id;
-}
-
-/** Fixed rate-limit windows: a test that straddles the start of a new window would see its counts reset. */
-async function awayFromWindowEdge(windowMs = 15 * 60_000, marginMs = 20_000) {
-  const untilNext = windowMs - (Date.now() % windowMs);
-  if (untilNext < marginMs) await new Promise((resolve) => setTimeout(resolve, untilNext + 100));
 }
 
 // ---- tests ---------------------------------------------------------------------------------
@@ -453,12 +420,16 @@ describe('accounts and sessions', () => {
       assert.equal(login.location, '/admin/password');
     });
 
-    test('when an admin creates a user with a bad email, an unknown role or a taken email, then it says why and creates nothing', async () => {
+    test('when an admin creates a user with a bad email (or one holding a control character), an unknown role or a taken email, then it says why and creates nothing', async () => {
       const admin = await signedIn(stack, 'admin');
       const before = (await stack.services.accounts.list()).length;
       const badEmail = await admin.submit('/admin/users', { email: 'not-an-email', role: 'organiser' }, '/admin/users');
       assert.equal(badEmail.status, 422);
       assert.match(badEmail.html, /Enter an email address/);
+      // A control character (here NEL, which \s does not catch) would start a line of its own in a plain-text email.
+      const controlled = await admin.submit('/admin/users', { email: `${uniqueEmail('x')}\u0085Bcc`, role: 'organiser' }, '/admin/users');
+      assert.equal(controlled.status, 422);
+      assert.match(controlled.html, /Enter an email address/);
       const badRole = await admin.submit('/admin/users', { email: uniqueEmail('x'), role: 'superuser' }, '/admin/users');
       assert.equal(badRole.status, 422);
       assert.match(badRole.html, /Choose admin, organiser or analyst/);
@@ -561,88 +532,6 @@ describe('accounts and sessions', () => {
         assert.equal((await client.get('/admin/audit')).status, 403, role);
       }
     });
-  });
-});
-
-describe('login rate limits', () => {
-  let stack: Stack;
-  before(async () => {
-    stack = await startStack({ LOGIN_MAX_PER_ACCOUNT: '3', LOGIN_MAX_PER_IP: '6' });
-  });
-  after(async () => {
-    await stack.stop();
-  });
-
-  test('when one account fails 3 times, then the 4th attempt gets 429 with a clear message even with the right password, while another account from the same address signs in', async () => {
-    await awayFromWindowEdge();
-    const ip = '203.0.113.1';
-    const target = await givenUser(stack, 'admin');
-    const bystander = await givenUser(stack, 'organiser');
-    const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await logInFrom(stack, ip, target.email, 'guess-' + String(i))).status);
-    assert.deepEqual(statuses, [401, 401, 401]);
-
-    const blocked = await logInFrom(stack, ip, target.email.toUpperCase(), target.password);
-    assert.equal(blocked.status, 429);
-    assert.match(blocked.html, /Too many sign-in attempts/);
-    assert.equal(setCookieFor(blocked, SESSION_COOKIE), undefined);
-    assert.equal((await logInFrom(stack, '203.0.113.2', target.email, target.password)).status, 429, 'the account limit holds from any address');
-
-    assert.equal((await logInFrom(stack, ip, bystander.email, bystander.password)).status, 303);
-  });
-
-  test('when one address fails more often than the per-address limit across accounts, then every further attempt from it gets 429 while other addresses sign in', async () => {
-    await awayFromWindowEdge();
-    const ip = '203.0.113.10';
-    const accounts = [await givenUser(stack, 'analyst'), await givenUser(stack, 'analyst'), await givenUser(stack, 'analyst')];
-    const statuses = [];
-    for (const account of accounts) for (let i = 0; i < 2; i++) statuses.push((await logInFrom(stack, ip, account.email, 'wrong')).status);
-    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 401], 'two failures per account stay under the account limit');
-
-    const fresh = await givenUser(stack, 'analyst');
-    const blocked = await logInFrom(stack, ip, fresh.email, fresh.password);
-    assert.equal(blocked.status, 429);
-    assert.match(blocked.html, /Too many sign-in attempts/);
-    assert.equal((await logInFrom(stack, '203.0.113.11', fresh.email, fresh.password)).status, 303);
-  });
-
-  test('when successful sign-ins are repeated, then they do not count towards the limits', async () => {
-    await awayFromWindowEdge();
-    const { email, password } = await givenUser(stack, 'organiser');
-    const statuses = [];
-    for (let i = 0; i < 8; i++) statuses.push((await logInFrom(stack, '203.0.113.20', email, password)).status);
-    assert.deepEqual(statuses, Array(8).fill(303));
-  });
-});
-
-describe('growing delay after failed logins', () => {
-  let stack: Stack;
-  before(async () => {
-    stack = await startStack({ LOGIN_MAX_PER_ACCOUNT: '10' });
-  });
-  after(async () => {
-    await stack.stop();
-  });
-
-  test('when an account has failed 3 times, then each further attempt is answered measurably later', async () => {
-    await awayFromWindowEdge();
-    const ip = '198.51.100.7';
-    const { email } = await givenUser(stack, 'admin');
-    const failOnce = async (account: string) => {
-      const res = await logInFrom(stack, ip, account, 'wrong-password');
-      assert.equal(res.status, 401);
-      return res.ms;
-    };
-    const early = [await failOnce(email), await failOnce(email), await failOnce(email)];
-    // An account with no failures, just before: how long a failed login takes on this machine right now.
-    const control = await failOnce((await givenUser(stack, 'admin')).email);
-    const baseline = Math.min(...early, control);
-    const fourth = await failOnce(email);
-    const fifth = await failOnce(email);
-
-    const timings = `baseline ${Math.round(baseline)} ms, 4th ${Math.round(fourth)} ms, 5th ${Math.round(fifth)} ms`;
-    assert.ok(fourth - baseline >= 400, timings);
-    assert.ok(fifth - baseline >= 800, timings);
   });
 });
 

@@ -83,6 +83,9 @@ describe('creating a petition', () => {
     ['an unknown verification', { verification: 'sms' }, 'verification', /email confirmation or none/],
     ['an opening date that does not exist', { opensAt: '2030-02-30T10:00' }, 'opensAt', /date and time/],
     ['a closing time before the opening time', { opensAt: '2030-05-02T10:00', closesAt: '2030-05-01T10:00' }, 'closesAt', /after the opening/],
+    ['a title carrying a CRLF and a mail header', { title: 'Free them\r\nBcc: x@evil.example' }, 'title', /single line/],
+    ['a target carrying a C1 control character (NEL)', { target: 'The\u0085ministry' }, 'target', /single line/],
+    ['a body carrying a NUL', { body: 'First.\u0000Second.' }, 'body', /control characters/],
   ];
   for (const [what, change, field, message] of invalid) {
     test(`when the form has ${what}, then it comes back with 422, the ${field} error and what was typed, and nothing is saved`, async () => {
@@ -97,6 +100,12 @@ describe('creating a petition', () => {
       assert.equal(await stored(form.slug), null);
     });
   }
+
+  test('when the summary and the body have line breaks (CRLF as a browser sends them) and tabs, then they are kept as typed', async () => {
+    const form = await created({ summary: 'Reporters are held\r\nfor their work.', body: 'The first paragraph.\r\n\r\n\tThe second.' });
+    const petition = await stored(form.slug);
+    assert.deepEqual([petition?.summary, petition?.body], [form.summary, form.body]);
+  });
 
   test('when every field is wrong at once, then every field is named', async () => {
     const form = { slug: '-x-', title: '', summary: '', body: '', target: '', goal: 'many', verification: '', opensAt: 'soon', closesAt: 'later' };

@@ -123,7 +123,7 @@ function startLoad(slug: string, seen: Seen) {
   const signer = async () => {
     while (running) {
       const email = `crash-${(n += 1)}-${slug}@example.org`;
-      const status = await post(`${base()}/api/v1/petitions/${slug}/signatures`, aSigner({ email, country: ['GB', 'SN', 'PE', 'FI'][n % 4] }));
+      const status = await post(`${base()}/api/v1/petitions/${slug}/signatures`, aSigner({ email, country: ['GB', 'SN', 'PE', 'FI'][n % 4], ref: 'crash' }));
       if (status === 202) seen.signed.add(email);
       else if (status === 0) await sleep(100);
     }
@@ -197,6 +197,7 @@ describe('crash safety', { skip: onMongo && 'kills the embedded database; MONGOD
       const unsent = owed.filter((email) => mailsTo(email) === 0);
       const sentThrice = owed.filter((email) => mailsTo(email) > 2);
       const { drift } = await verify.recount({ fix: false });
+      const tally = await verify.tallies.read(petitionId, { fresh: true });
       console.log(
         `acknowledged=${owed.length} found=${owed.length - lost.length} lost=${lost.length} confirmations_acknowledged=${seen.confirmed.size} ` +
           `mails_owed=${owed.length} mails_sent=${owed.reduce((n, email) => n + mailsTo(email), 0)} answered_503=${seen.unavailable} unreachable=${seen.unreachable}`,
@@ -207,6 +208,7 @@ describe('crash safety', { skip: onMongo && 'kills the embedded database; MONGOD
       assert.deepEqual(lost, [], 'every acknowledged signature is stored');
       assert.deepEqual(unconfirmed, [], 'every acknowledged confirmation is stored');
       assert.deepEqual(drift, [], 'the tallies equal a recount, with no recount run');
+      assert.deepEqual(tally.refs, [{ code: 'crash', count: tally.confirmed }], 'the ref code is counted once per confirmation, like the country');
       assert.deepEqual(unsent, [], 'every confirmation email owed was sent');
       assert.deepEqual(sentThrice, [], 'no email was sent more than twice');
     } finally {

@@ -185,16 +185,31 @@ describe('counts export and dashboard API', () => {
     const res = await analyst.get(`/admin/api/petitions/${p.slug}/dashboard`);
     assert.equal(res.status, 200);
     const body = JSON.parse(res.html) as Record<string, unknown> & { countries: unknown[]; daily: unknown[] };
-    assert.deepEqual(body.totals, { confirmed: 70, pending: 7, invalidated: 2, paper: 17, total: 87 });
+    assert.deepEqual(body.totals, { confirmed: 70, invalidated: 2, paper: 17, total: 87 }, 'no "awaiting confirmation" for an analyst');
     assert.deepEqual(body.countries[0], { code: 'FR', name: 'France', online: 40, paper: 0, total: 40 });
     assert.equal(body.daily.length, 3);
     assert.deepEqual(body.refs, [{ code: 'spring', count: 9 }, { code: 'mail1', count: 2 }]);
     assert.deepEqual(body.sources, [{ host: 'news.example.org', count: 4 }, { host: 'blog.example.net', count: 2 }]);
     assert.equal(typeof body.updatedAt, 'string');
 
+    assert.deepEqual((JSON.parse((await admin.get(`/admin/api/petitions/${p.slug}/dashboard`)).html) as typeof body).totals, { confirmed: 70, pending: 7, invalidated: 2, paper: 17, total: 87 });
+
     const anonymous = await fetch(`${stack.baseUrl}/admin/api/petitions/${p.slug}/dashboard`, { redirect: 'manual' });
     assert.equal(anonymous.status, 401);
     assert.equal(((await anonymous.json()) as { error: { code: string } }).error.code, 'unauthenticated');
     assert.equal((await admin.get('/admin/api/petitions/no-such-petition/dashboard')).status, 404);
+  });
+
+  test('when each role opens the dashboard, its JSON and the counts export, then only organisers and admins see "awaiting confirmation"', async () => {
+    const p = await givenCountedPetition();
+    const organiser = await signedIn(stack, 'organiser');
+    const seen: Record<string, boolean[]> = {};
+    for (const [role, client] of Object.entries({ analyst, organiser, admin })) {
+      const page = (await client.get(`/admin/petitions/${p.slug}`)).html;
+      const json = JSON.parse((await client.get(`/admin/api/petitions/${p.slug}/dashboard`)).html) as { totals: Record<string, number> };
+      const exported = (await download(client, `/admin/petitions/${p.slug}/export/counts.json`)).bytes.toString('utf8');
+      seen[role] = [page.includes('id="total-pending"'), 'pending' in json.totals, exported.includes('pending')];
+    }
+    assert.deepEqual(seen, { analyst: [false, false, false], organiser: [true, true, false], admin: [true, true, false] });
   });
 });

@@ -284,3 +284,59 @@ describe('who may moderate', () => {
     assert.equal(await anonymous(gets[2]!), 401);
   });
 });
+
+describe('searches in the audit log', () => {
+  interface AuditRow { actor: string; action: string; petition: string; details: string; rows: string }
+  /** The audit page's table, as an admin reads it. */
+  const auditRows = (html: string): AuditRow[] =>
+    [...html.matchAll(/<tr><td><time[^>]*>[^<]*<\/time><\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td class="num">([^<]*)<\/td><\/tr>/g)].map(
+      ([, actor, action, petition, details, rows]) => ({ actor: actor!, action: action!, petition: petition!, details: details!, rows: rows! }),
+    );
+
+  test('when an organiser searches or counts by email or by name, on the page or through the API, then the audit page shows who, the filters with those values replaced, and the rows; the values are stored nowhere in the log', async () => {
+    const p = await givenSignedPetition();
+    const searcher = await signedIn(stack, 'organiser');
+    const admin = await signedIn(stack, 'admin');
+    const email = `Ana.Lima.${p.u}@${p.flood}`;
+
+    const byEmail = await search(p.slug, { email, country: 'GB' }, searcher);
+    assert.deepEqual(names(byEmail.rows), ['Ana']);
+    const byName = await searcher.get(`/admin/petitions/${p.slug}/signatures?${new URLSearchParams({ name: 'Limaverde' }).toString()}`);
+    assert.equal(count(byName.html, 'match-count'), 1);
+    const counted = await searcher.submit(`/admin/petitions/${p.slug}/invalidate`, { name: 'limaverde' });
+    assert.equal(count(counted.html, 'preview-count'), 1);
+    const guessed = await searcher.submit(`/admin/petitions/${p.slug}/invalidate`, { name: 'limaverde', confirm: 'yes', expected: '999' });
+    assert.equal(guessed.status, 409, 'a run with a wrong expected count shows the count instead');
+    const everyone = await search(p.slug, {}, searcher);
+    assert.equal(everyone.count, 8);
+    await searcher.get(`/admin/petitions/${p.slug}/trending`);
+
+    const page = await admin.get('/admin/audit');
+    assert.equal(page.status, 200);
+    const seen = auditRows(page.html).filter((row) => row.actor === searcher.email && row.action !== 'login');
+    assert.deepEqual(seen, [
+      { actor: searcher.email, action: 'moderation.trending', petition: p.slug, details: seen[0]?.details ?? '', rows: seen[0]?.rows ?? '' },
+      { actor: searcher.email, action: 'moderation.search', petition: p.slug, details: 'filters: none · shown: 8', rows: '8' },
+      { actor: searcher.email, action: 'moderation.preview', petition: p.slug, details: 'filters: name [given]', rows: '1' },
+      { actor: searcher.email, action: 'moderation.preview', petition: p.slug, details: 'filters: name [given]', rows: '1' },
+      { actor: searcher.email, action: 'moderation.search', petition: p.slug, details: 'filters: name [given] · shown: 1', rows: '1' },
+      { actor: searcher.email, action: 'moderation.search', petition: p.slug, details: 'filters: email [given], country GB · shown: 1', rows: '1' },
+    ]);
+    assert.match(seen[0]!.details, /^windowMinutes: \d+ · domains: 2 · ipHashes: 1$/);
+
+    const searches = auditRows((await admin.get('/admin/audit?action=moderation.search')).html).filter((row) => row.actor === searcher.email);
+    assert.equal(searches.length, 3, 'the audit page filters searches by their action');
+
+    const stored = JSON.stringify(await stack.database.connection.collection('audit_log').find({}).toArray()).toLowerCase();
+    const leaked = [email, `ana.lima.${p.u}`, 'limaverde'].filter((value) => stored.includes(value.toLowerCase()));
+    assert.deepEqual(leaked, [], 'no email address or name searched for is in the audit log');
+  });
+
+  test('when an analyst is refused a search, then nothing is recorded for them', async () => {
+    const p = await givenSignedPetition();
+    const analyst = await signedIn(stack, 'analyst');
+    assert.equal((await analyst.get(`/admin/api/petitions/${p.slug}/signatures?name=lima`)).status, 403);
+    const entries = (await stack.services.audit.latest(100)).filter((e) => e.actor === analyst.email && e.action !== 'login');
+    assert.deepEqual(entries, []);
+  });
+});

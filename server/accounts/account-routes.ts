@@ -9,7 +9,7 @@ import { fieldMessages } from '../web/field-errors.js';
 interface Deps {
   accounts: AccountService;
   audit: AuditLog;
-  /** Run before the credentials are checked: per-IP and per-account limits and the growing delay. */
+  /** Run before the credentials are checked: the limit per client address across accounts. */
   loginLimits: RequestHandler[];
   protect: RequestHandler;
 }
@@ -31,7 +31,7 @@ export function accountRoutes({ accounts, audit, loginLimits, protect }: Deps) {
 
   router.post('/login', ...loginLimits, protect, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const user = await accounts.authenticate(str(body.email), str(body.password));
+    const user = await accounts.signIn(str(body.email), str(body.password), req.ip ?? '');
     if (!user) {
       res.status(401);
       return res.render('admin/login', { layout: 'admin', title: res.locals.t('account.login.title'), next: safeNext(body.next), email: str(body.email).slice(0, 254), failed: true });

@@ -1,19 +1,23 @@
 import { AppError, ValidationError } from '../shared/errors.js';
+import { isSingleLine } from '../shared/plain-text.js';
 import { generatePassword, hashPassword, PASSWORD_MIN_LENGTH, verifyPassword, dummyHash } from './password.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { UserRepository } from './user-repository.js';
 import { ROLES, type Role, type User } from './user-types.js';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
+const isEmail = (email: string) => EMAIL.test(email) && isSingleLine(email);
 // The CLI prints these messages as they are; pages show the translated field errors.
 const UNKNOWN_ROLE = 'The role must be admin, organiser or analyst.';
 export const normaliseLogin = (email: string) => email.trim().toLowerCase();
 
 interface Deps {
   users: UserRepository;
+  throttle: LoginThrottle;
   clock: () => Date;
 }
 
-export function createAccountService({ users, clock }: Deps) {
+export function createAccountService({ users, throttle, clock }: Deps) {
   function checkNewPassword(password: string) {
     if (password.length < PASSWORD_MIN_LENGTH) throw new ValidationError({ password: 'password_too_short' }, `Use at least ${PASSWORD_MIN_LENGTH} characters for a password.`);
     if (password.length > 200) throw new ValidationError({ password: 'too_long' }, 'Use at most 200 characters for a password.');
@@ -23,7 +27,7 @@ export function createAccountService({ users, clock }: Deps) {
     /** Creates a user; without a password, generates a one-time one that must be changed at first login. */
     async create(input: { email: string; role: string; password?: string }): Promise<{ user: User; oneTimePassword: string | null }> {
       const email = normaliseLogin(input.email);
-      if (!EMAIL.test(email)) throw new ValidationError({ email: 'email_invalid' }, 'Enter an email address like name@example.org.');
+      if (!isEmail(email)) throw new ValidationError({ email: 'email_invalid' }, 'Enter an email address like name@example.org.');
       if (!(ROLES as readonly string[]).includes(input.role)) throw new ValidationError({ role: 'role_unknown' }, UNKNOWN_ROLE);
       if (input.password !== undefined) checkNewPassword(input.password);
       const password = input.password ?? generatePassword();
@@ -32,11 +36,20 @@ export function createAccountService({ users, clock }: Deps) {
       return { user: created, oneTimePassword: input.password === undefined ? password : null };
     },
 
-    /** The same work (one scrypt) whether or not the account exists, so timing does not tell. */
-    async authenticate(email: string, password: string): Promise<User | null> {
-      const found = await users.findCredentials(normaliseLogin(email));
+    /**
+     * Signing in from a client address, through the throttle (429 while this client must wait).
+     * The same work (one scrypt, the same counters) whether or not the account exists, so timing does not tell.
+     */
+    async signIn(email: string, password: string, client: string): Promise<User | null> {
+      const account = normaliseLogin(email);
+      await throttle.admit(account, client);
+      const found = await users.findCredentials(account);
       const ok = await verifyPassword(password.slice(0, 200), found?.passwordHash ?? (await dummyHash()));
-      if (!found || !ok || found.user.disabled) return null;
+      if (!found || !ok || found.user.disabled) {
+        await throttle.failed(account, client);
+        return null;
+      }
+      await throttle.succeeded(account, client);
       return found.user;
     },
 

@@ -19,6 +19,8 @@ export interface User {
 export const PERMISSIONS = {
   viewDashboards: ['admin', 'organiser', 'analyst'],
   exportCounts: ['admin', 'organiser', 'analyst'],
+  // Live counts and "awaiting confirmation": with them, signing with an address shows whether it had signed before.
+  seeLiveCounts: ['admin', 'organiser'],
   managePetitions: ['admin', 'organiser'],
   viewSignatures: ['admin', 'organiser'],
   exportSignatures: ['admin', 'organiser'],

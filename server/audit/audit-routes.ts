@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { allow } from '../accounts/current-user.js';
 import type { AuditLog } from './audit-repository.js';
+import { describeDetails } from './audit-view.js';
 
 export function auditRoutes(audit: AuditLog) {
   const router = Router();
@@ -11,7 +12,7 @@ export function auditRoutes(audit: AuditLog) {
       layout: 'admin',
       title: res.locals.t('audit.title'),
       action,
-      entries: entries.map((e) => ({ ...e, at: e.at.toISOString(), details: JSON.stringify(e.details) })),
+      entries: entries.map((e) => ({ ...e, at: e.at.toISOString(), details: describeDetails(e.details) })),
     });
   });
   return router;

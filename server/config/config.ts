@@ -12,6 +12,12 @@ export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
+  /** A request must arrive whole within this (else 408); uploads of photos and paper CSVs from a slow phone need most of it. */
+  HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
+  /** A request's headers must arrive within this; at most HTTP_REQUEST_TIMEOUT_SECONDS. */
+  HTTP_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
+  /** An idle kept-alive connection is closed after this. */
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().positive().default(5),
   BASE_URL: z.url().optional(),
   MONGODB_URI: z.string().startsWith('mongodb').optional(),
   DATA_DIR: z.string().default('./data'),
@@ -38,10 +44,21 @@ export const configSchema = z.object({
   COUNT_CACHE_SECONDS: z.coerce.number().min(0).default(2),
   /** Least milliseconds between two writes of one petition's counts: under load each write carries more changes. */
   TALLY_WRITE_GAP_MS: z.coerce.number().int().min(0).max(1000).default(20),
+  /**
+   * Petitions without email verification show others (the public, analysts) their counts as published at
+   * most this often, so that nobody can tell from the counts whether an address had signed; 0 shows live counts.
+   */
+  UNVERIFIED_COUNTS_PUBLISH_MINUTES: z.coerce.number().int().min(0).max(1440).default(60),
   SESSION_IDLE_MINUTES: positiveInt.default(30),
   SESSION_MAX_HOURS: positiveInt.default(12),
+  /** Failed sign-ins one client address may make in 15 minutes, over all accounts, before it is refused. */
   LOGIN_MAX_PER_IP: positiveInt.default(30),
-  LOGIN_MAX_PER_ACCOUNT: positiveInt.default(10),
+  /** Failed sign-ins one client address may make on one account before each attempt waits (1 s, doubling). */
+  LOGIN_FREE_FAILURES: positiveInt.default(3),
+  /** The longest such wait; under the 15 minutes after which failures are forgotten. */
+  LOGIN_MAX_WAIT_SECONDS: positiveInt.max(600).default(300),
+  /** Failed sign-ins on one account, from all addresses, after which every attempt on it is slowed (never refused). */
+  LOGIN_SLOW_AFTER_PER_ACCOUNT: positiveInt.default(10),
   TRENDING_WINDOW_MINUTES: positiveInt.default(60),
   TRENDING_FLAG_THRESHOLD: positiveInt.default(50),
   /** Largest paper-signature CSV one import takes, in MB (web upload and CLI alike). */
@@ -77,6 +94,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const raw = parsed.data;
+  // Node refuses to start a server whose headers may take longer than the whole request.
+  if (raw.HTTP_HEADERS_TIMEOUT_SECONDS > raw.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    throw new ConfigError('Invalid configuration:\n  HTTP_HEADERS_TIMEOUT_SECONDS: must be at most HTTP_REQUEST_TIMEOUT_SECONDS');
+  }
   const isProduction = raw.NODE_ENV === 'production';
   if (isProduction) {
     const missing = (['DATA_KEY', 'BASE_URL', 'SMTP_URL'] as const).filter((k) => !raw[k]);

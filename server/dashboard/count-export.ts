@@ -1,8 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import type { PetitionRepository } from '../petitions/petition-repository.js';
-import type { TallyService } from '../tallies/tally-service.js';
+import type { PublishedCounts } from '../tallies/published-counts.js';
 import { countryRows } from './country-table.js';
-import { petitionWithTally } from './dashboard-service.js';
+import { petitionWithTally, type Viewer } from './dashboard-service.js';
 
 export type CountFormat = 'csv' | 'json';
 
@@ -16,7 +16,7 @@ export interface ExportFile {
 
 interface Deps {
   petitions: PetitionRepository;
-  tallies: TallyService;
+  counts: Pick<PublishedCounts, 'read'>;
   clock: () => Date;
 }
 
@@ -27,10 +27,11 @@ export const fileStamp = (at: Date): string => at.toISOString().slice(0, 16).rep
  * Counts by country, for partners and the press, from the web and the command line alike.
  * Built from the maintained tally (a few hundred rows at most), so a synchronous CSV writer is fine.
  */
-export function createCountExport({ petitions, tallies, clock }: Deps) {
+export function createCountExport({ petitions, counts, clock }: Deps) {
   return {
-    async build(slug: string, format: CountFormat): Promise<ExportFile> {
-      const { petition, tally } = await petitionWithTally(petitions, tallies, slug);
+    /** The counts `viewer` may see (dashboard-service.ts): an analyst's file holds what the public sees. */
+    async build(slug: string, format: CountFormat, viewer: Viewer): Promise<ExportFile> {
+      const { petition, tally } = await petitionWithTally(petitions, counts, slug, viewer);
       const countries = countryRows(tally.countries, 'en')
         .sort((a, b) => b.total - a.total || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
         .map((c) => ({ code: c.code, name: c.name, confirmed: c.online, paper: c.paper, total: c.total }));

@@ -1,10 +1,13 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { allow } from '../accounts/current-user.js';
+import { may } from '../accounts/user-types.js';
 import type { AuditLog } from '../audit/audit-repository.js';
 import type { CountExport, CountFormat } from './count-export.js';
 import { parseSort } from './country-table.js';
 import type { DashboardService } from './dashboard-service.js';
 import { dashboardView } from './dashboard-view.js';
+
+const viewer = (req: Request) => ({ live: !!req.user && may(req.user.role, 'seeLiveCounts') });
 
 interface Deps {
   dashboard: DashboardService;
@@ -19,7 +22,7 @@ export function dashboardRoutes({ dashboard, countExport, audit }: Deps): Router
   router.get('/petitions/:slug', allow('viewDashboards'), async (req, res) => {
     const sort = parseSort(req.query);
     const { t, lang } = res.locals;
-    const data = await dashboard.load(String(req.params.slug), lang);
+    const data = await dashboard.load(String(req.params.slug), lang, viewer(req));
     res.render('admin/dashboard', { layout: 'admin', title: t('dashboard.title', { title: data.petition.title }), sort, ...dashboardView(data, sort, t, lang) });
   });
 
@@ -27,7 +30,7 @@ export function dashboardRoutes({ dashboard, countExport, audit }: Deps): Router
     (format: CountFormat): RequestHandler =>
     async (req, res) => {
       const slug = String(req.params.slug);
-      const file = await countExport.build(slug, format);
+      const file = await countExport.build(slug, format, viewer(req));
       await audit.record({ actor: req.user?.email ?? 'unknown', action: 'export', petition: slug, details: { what: 'counts', format }, rows: file.rows });
       res.attachment(file.filename).type(file.contentType).send(file.body);
     };
@@ -40,7 +43,7 @@ export function dashboardRoutes({ dashboard, countExport, audit }: Deps): Router
 export function dashboardApiRoutes({ dashboard }: Pick<Deps, 'dashboard'>): Router {
   const router = Router();
   router.get('/petitions/:slug/dashboard', allow('viewDashboards'), async (req, res) => {
-    res.json(await dashboard.load(String(req.params.slug), res.locals.lang));
+    res.json(await dashboard.load(String(req.params.slug), res.locals.lang, viewer(req)));
   });
   return router;
 }

@@ -1,43 +1,62 @@
 import type { PetitionRepository } from '../petitions/petition-repository.js';
 import type { Petition } from '../petitions/petition-types.js';
 import { NotFoundError } from '../shared/errors.js';
-import type { Tally, TallyService } from '../tallies/tally-service.js';
+import type { Publication, PublishedCounts } from '../tallies/published-counts.js';
+import type { Tally } from '../tallies/tally-service.js';
 import { countryRows, type CountryRow } from './country-table.js';
 
+/** Who is looking: `live` for organisers and admins, who see live counts and "awaiting confirmation". */
+export interface Viewer {
+  live: boolean;
+}
+
 /**
- * Any petition by slug, drafts included (the workspace sees every status), with its fresh tally.
- * Only the maintained tally document is read, never signatures: one _id lookup at any size.
+ * Any petition by slug, drafts included (the workspace sees every status), with the tally its viewer
+ * may see: fresh for those who see live counts, else as the public sees it (tallies/published-counts.ts).
+ * Only maintained tally documents are read, never signatures: one _id lookup at any size.
  */
-export async function petitionWithTally(petitions: PetitionRepository, tallies: TallyService, slug: string): Promise<{ petition: Petition; tally: Tally }> {
+export async function petitionWithTally(
+  petitions: PetitionRepository,
+  counts: Pick<PublishedCounts, 'read'>,
+  slug: string,
+  { live }: Viewer,
+): Promise<{ petition: Petition; tally: Tally; publication: Publication | null }> {
   const petition = await petitions.findBySlug(slug);
   if (!petition) throw new NotFoundError('There is no petition at this address.');
-  return { petition, tally: await tallies.read(petition.id, { fresh: true }) };
+  return { petition, ...(await counts.read(petition, { live, fresh: live })) };
 }
 
 export interface Dashboard {
   petition: Pick<Petition, 'slug' | 'title' | 'status' | 'goal' | 'verification'>;
-  totals: { confirmed: number; pending: number; invalidated: number; paper: number; total: number };
+  /** `pending` only for those who see live counts: whether it moves tells whether an address had signed. */
+  totals: { confirmed: number; pending?: number; invalidated: number; paper: number; total: number };
   /** Largest total first. */
   countries: CountryRow[];
   daily: Tally['daily'];
   refs: Tally['refs'];
   sources: Tally['sources'];
   updatedAt: Date | null;
+  /** Whether these counts are live, and how others see them when they are published with delay. */
+  live: boolean;
+  publication: Publication | null;
 }
 
-export function createDashboardService({ petitions, tallies }: { petitions: PetitionRepository; tallies: TallyService }) {
+export function createDashboardService({ petitions, counts }: { petitions: PetitionRepository; counts: Pick<PublishedCounts, 'read'> }) {
   return {
-    async load(slug: string, lang: string): Promise<Dashboard> {
-      const { petition, tally } = await petitionWithTally(petitions, tallies, slug);
+    async load(slug: string, lang: string, viewer: Viewer): Promise<Dashboard> {
+      const { petition, tally, publication } = await petitionWithTally(petitions, counts, slug, viewer);
       const { title, status, goal, verification } = petition;
+      const { confirmed, pending, invalidated, paper, total } = tally;
       return {
         petition: { slug: petition.slug, title, status, goal, verification },
-        totals: { confirmed: tally.confirmed, pending: tally.pending, invalidated: tally.invalidated, paper: tally.paper, total: tally.total },
+        totals: viewer.live ? { confirmed, pending, invalidated, paper, total } : { confirmed, invalidated, paper, total },
         countries: countryRows(tally.countries, lang),
         daily: tally.daily,
         refs: tally.refs,
         sources: tally.sources,
         updatedAt: tally.updatedAt,
+        live: viewer.live,
+        publication,
       };
     },
   };

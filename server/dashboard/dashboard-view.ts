@@ -4,6 +4,7 @@ import { sortHeaders, sortRows, type Sort } from './country-table.js';
 import type { Dashboard } from './dashboard-service.js';
 import { NO_SIGNATURES } from './map-colours.js';
 import { renderWorldMap } from './world-map.js';
+import { publicationPeriod, publicationText } from '../tallies/publication-text.js';
 
 type Translate = (key: string, vars?: Record<string, unknown>) => string;
 
@@ -63,5 +64,7 @@ export function dashboardView(data: Dashboard, sort: Sort, t: Translate, lang: s
     refs: capped(data.refs),
     sources: capped(data.sources),
     updatedAt: data.updatedAt?.toISOString().slice(0, 16).replace('T', ' '),
+    showPending: totals.pending !== undefined,
+    countsNote: data.publication && (data.live ? t('dashboard.liveCounts', { every: publicationPeriod(data.publication, t) }) : publicationText(data.publication, t, lang)),
   };
 }

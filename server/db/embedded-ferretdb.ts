@@ -102,7 +102,13 @@ export async function startEmbeddedFerretDb(options: Options): Promise<EmbeddedD
       if (!inMemory) rmSync(stateFile, { force: true });
       const { child, exited } = server;
       if (child.exitCode === null) child.kill('SIGTERM');
-      await Promise.race([exited, sleep(5000).then(() => child.kill('SIGKILL'))]);
+      // The deadline is cleared once FerretDB has exited: a pending timer would keep a finished command alive 5 s.
+      let deadline: NodeJS.Timeout | undefined;
+      const killLate = new Promise<void>((resolve) => {
+        deadline = setTimeout(() => resolve(void child.kill('SIGKILL')), 5000);
+      });
+      await Promise.race([exited, killLate]);
+      clearTimeout(deadline);
     },
   };
 }

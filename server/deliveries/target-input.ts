@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { DATE, DATETIME_LOCAL, formValues, utcValue } from '../web/form-input.js';
 import { isCountryCode } from '../countries/countries.js';
 import { ValidationError } from '../shared/errors.js';
+import { multiLine, singleLine } from '../shared/plain-text.js';
 import { LETTER_LANGUAGES } from './target-types.js';
 
 // Error messages here are field codes; the catalogue turns them into sentences (errors.field.*).
-const text = (max: number) => z.string().trim().min(1, 'required').max(max, 'too_long');
-const optionalText = (max: number) => z.string().trim().max(max, 'too_long');
+const optional = { optional: true };
 
 const utc = utcValue;
 const day = utc(DATE, 'date_invalid', 'T00:00:00Z');
@@ -21,23 +21,24 @@ const country = z
 
 export const TARGET_FIELDS = ['name', 'recipientName', 'recipientTitle', 'city', 'country', 'address', 'language', 'plannedAt', 'notes'] as const;
 const targetShape = z.object({
-  name: text(200),
-  recipientName: optionalText(200),
-  recipientTitle: text(200),
-  city: text(100),
+  name: singleLine(200),
+  recipientName: singleLine(200, optional),
+  recipientTitle: singleLine(200),
+  city: singleLine(100),
   country,
-  address: optionalText(500),
+  // A textarea: address lines.
+  address: multiLine(500, optional),
   language: z.enum(LETTER_LANGUAGES, { error: 'language_invalid' }),
   plannedAt: day,
-  notes: optionalText(2000),
+  notes: multiLine(2000, optional),
 });
 export type TargetFields = z.infer<typeof targetShape>;
 
 export const DELIVERY_FIELDS = ['deliveredAt', 'deliveredBy', 'notes', 'packetId', 'photoPublic'] as const;
 const deliveryShape = z.object({
   deliveredAt: required(day),
-  deliveredBy: text(200),
-  notes: optionalText(2000),
+  deliveredBy: singleLine(200),
+  notes: multiLine(2000, optional),
   packetId: z.string().trim().min(1, 'packet_required').max(100, 'packet_unknown'),
   photoPublic: z.enum(['', 'on'], { error: 'boolean' }).transform((v) => v === 'on'),
 });

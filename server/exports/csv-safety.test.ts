@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { neutraliseCell } from './csv-safety.js';
+import { stringify } from 'csv-stringify/sync';
+import { csvRecords, neutraliseCell } from './csv-safety.js';
 
 describe('neutraliseCell', () => {
   for (const value of ['=HYPERLINK("http://x","y")', '+1', '-2+3', '@SUM(A1:A2)', '\tcmd', '\r=1+1', '-Ali', '\uFF1D1+1']) {
@@ -14,4 +15,19 @@ describe('neutraliseCell', () => {
       assert.equal(neutraliseCell(value), value);
     });
   }
+});
+
+describe('csvRecords', () => {
+  const tricky = ['', 'Ali', 'Smith, Jr.', 'O"Brien', '"', 'Line one\nLine two', 'a\r\nb', 'ends with CR\r', '\rstarts with CR', '=1+1', '-Ali', '\t=cmd', '\uFF1D1', "'quoted", 'Ürümqi 😀', ' spaced ', ',', '""'];
+
+  test('when cells hold quotes, commas, line breaks and formula starts, then the text is what csv-stringify writes with the same rules', () => {
+    const records = tricky.map((cell, i) => [cell, tricky[(i + 5) % tricky.length]!, 'GB']);
+    const expected = stringify(records, { record_delimiter: '\r\n', quote_record_delimiter: true, cast: { string: neutraliseCell } });
+
+    assert.equal(csvRecords(records), expected);
+  });
+
+  test('when there are no records, then the text is empty', () => {
+    assert.equal(csvRecords([]), '');
+  });
 });

@@ -1,9 +1,8 @@
 import { Transform } from 'node:stream';
-import { stringify } from 'csv-stringify';
 import { countryName } from '../countries/countries.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import type { SignatureForExport, SignerDetails } from '../signatures/index.js';
-import { neutraliseCell } from './csv-safety.js';
+import { csvRecords } from './csv-safety.js';
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -23,52 +22,127 @@ export function toSignatureRow(protector: DataProtector): (doc: SignatureForExpo
     if (name === undefined) names.set(code, (name = countryName(code, 'en')));
     return name;
   };
+  const isoTime = isoTimestamps();
   return (doc) => {
     const paper = doc.source === 'paper';
-    const person = doc.consent?.hideName ? null : protector.open<Pick<SignerDetails, 'firstName' | 'lastName'>>(doc.pii, doc._id);
+    const person = doc.consent?.hideName ? null : signerNames(protector.openText(doc.pii, doc._id));
     return [
       doc.country,
       nameOf(doc.country),
       person?.firstName ?? '',
       person?.lastName ?? '',
       paper ? 'paper' : 'online',
-      ((paper && doc.collectedAt) || doc.createdAt).toISOString(),
+      isoTime((paper && doc.collectedAt) || doc.createdAt),
       paper ? (doc.collectedWhere ?? '') : '',
     ];
   };
 }
 
-/**
- * RFC 4180 with a BOM so spreadsheets read UTF-8. csv-stringify only quotes a bare LF or CR when
- * asked once a record delimiter is set, hence quote_record_delimiter. Every text cell goes through
- * neutraliseCell before quoting.
- */
-const csvWriter = () =>
-  stringify({
-    bom: true,
-    header: true,
-    columns: [...SIGNATURE_COLUMNS],
-    record_delimiter: '\r\n',
-    quote_record_delimiter: true,
-    cast: { string: neutraliseCell },
-  });
+type Names = Partial<Pick<SignerDetails, 'firstName' | 'lastName'>>;
 
-/** A JSON array written one object at a time, so its size in memory does not depend on the row count. */
-function jsonWriter(): Transform {
+/**
+ * The names in a signer's sealed details (JSON.stringify of a flat object), without parsing the
+ * rest, which an export never shows: a quarter of the cost of JSON.parse, and less garbage. When the
+ * text holds no backslash and no nested object, every quote in it delimits a string, so
+ * `"firstName":"` can only be that key with its value, which the next quote ends. Anything else
+ * is parsed.
+ */
+export function signerNames(json: string): Names {
+  if (!json.includes('\\') && json.indexOf('{', 1) === -1) {
+    const firstName = stringAfter(json, '"firstName":"');
+    const lastName = stringAfter(json, '"lastName":"');
+    if (firstName !== undefined && lastName !== undefined) return { firstName, lastName };
+  }
+  const { firstName, lastName } = JSON.parse(json) as Names;
+  return { firstName, lastName };
+}
+
+function stringAfter(json: string, key: string): string | undefined {
+  const at = json.indexOf(key);
+  return at === -1 ? undefined : json.slice(at + key.length, json.indexOf('"', at + key.length));
+}
+
+const DAY_MS = 86_400_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/**
+ * Date#toISOString, five times cheaper for dates that come in order: the date part is asked of
+ * toISOString once per day, the time of day is arithmetic. Profiled, it cost an export more per
+ * row than anything but decryption.
+ */
+export function isoTimestamps(): (date: Date) => string {
+  let day = NaN;
+  let datePart = '';
+  return (date) => {
+    const ms = date.getTime();
+    const today = Math.floor(ms / DAY_MS);
+    if (today !== day) {
+      const iso = date.toISOString();
+      day = today;
+      datePart = iso.slice(0, iso.indexOf('T') + 1);
+    }
+    let rest = ms - today * DAY_MS;
+    const hours = Math.floor(rest / 3_600_000);
+    rest -= hours * 3_600_000;
+    const minutes = Math.floor(rest / 60_000);
+    rest -= minutes * 60_000;
+    const seconds = Math.floor(rest / 1000);
+    return `${datePart}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}Z`;
+  };
+}
+
+/** How a format writes a batch of rows (`first`: nothing written yet), and what closes it. */
+interface TextFormat {
+  records: (rows: SignatureRow[], first: boolean) => string;
+  /** The whole file when there are no rows. */
+  empty: string;
+  end: string;
+}
+
+/** RFC 4180 with a BOM so spreadsheets read UTF-8; the header even when there are no rows. */
+const CSV_START = `\uFEFF${csvRecords([SIGNATURE_COLUMNS])}`;
+const CSV: TextFormat = {
+  records: (rows, first) => (first ? CSV_START : '') + csvRecords(rows),
+  empty: CSV_START,
+  end: '',
+};
+
+/** A JSON array, its records written as they come, so its size in memory does not depend on the row count. */
+const JSON_ARRAY: TextFormat = {
+  records(rows, first) {
+    let text = '';
+    for (const row of rows) {
+      const record = Object.fromEntries(SIGNATURE_COLUMNS.map((column, i) => [column, row[i]]));
+      text += `${first ? '[\n' : ',\n'}${JSON.stringify(record)}`;
+      first = false;
+    }
+    return text;
+  },
+  empty: '[]\n',
+  end: '\n]\n',
+};
+
+/**
+ * Batches of rows in, text out: one chunk per batch, so that a large export pays the stream's and
+ * the socket's costs per thousand rows, not per row. Holds one batch at a time.
+ */
+export function signatureWriter(format: ExportFormat): Transform {
+  const { records, empty, end } = format === 'csv' ? CSV : JSON_ARRAY;
   let first = true;
   return new Transform({
     writableObjectMode: true,
-    transform(row: SignatureRow, _encoding, done) {
-      const record = Object.fromEntries(SIGNATURE_COLUMNS.map((column, i) => [column, row[i]]));
-      done(null, `${first ? '[\n' : ',\n'}${JSON.stringify(record)}`);
+    writableHighWaterMark: 1,
+    transform(rows: SignatureRow[], _encoding, done) {
+      if (rows.length === 0) return done();
+      const text = records(rows, first);
       first = false;
+      done(null, text);
     },
     flush(done) {
-      done(null, first ? '[]\n' : '\n]\n');
+      done(null, first ? empty : end);
     },
   });
 }
-
-export const signatureWriter = (format: ExportFormat): Transform => (format === 'csv' ? csvWriter() : jsonWriter());
 
 export const CONTENT_TYPES: Record<ExportFormat, string> = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8' };

@@ -52,11 +52,13 @@ export function createSignatureExport({ petitions, signatures, protector, audit,
         expected: await counted(petition.id),
         async writeTo(out, actor, onRow) {
           let rows = 0;
-          const source = signatures.forExport(petition.id, (doc) => {
-            rows += 1;
-            onRow?.(rows);
-            return toRow(doc);
-          });
+          const source = signatures.forExport(petition.id, (batch) =>
+            batch.map((doc) => {
+              rows += 1;
+              onRow?.(rows);
+              return toRow(doc);
+            }),
+          );
           let complete = false;
           try {
             // pipeline carries backpressure from `out` back to the cursor, and destroys the cursor if `out` closes early.

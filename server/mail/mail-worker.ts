@@ -4,7 +4,7 @@ import type { Petition } from '../petitions/petition-types.js';
 import { createReceiptTokens, type ReceiptTokens } from '../receipts/receipt-token.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import { createTtlCache } from '../shared/ttl-cache.js';
-import type { ConfirmTokenRepository } from '../signatures/confirm-token-repository.js';
+import type { ConfirmTokenRepository, TokenTarget } from '../signatures/confirm-token-repository.js';
 import type { NoticeRepository } from '../signatures/notice-repository.js';
 import type { SignatureRepository } from '../signatures/signature-repository.js';
 import { createDeliveryUpdateMail } from '../updates/delivery-update-mail.js';
@@ -52,7 +52,7 @@ interface Plan {
   to: string;
   vars: Record<string, unknown>;
   headers?: Record<string, string>;
-  target?: { signatureId: string; petitionId: string; country: string };
+  target?: TokenTarget;
 }
 
 /** Sent messages recorded in one write; a crash resends at most this many (and those in flight). */
@@ -83,7 +83,7 @@ export function createMailWorker(deps: Deps) {
   }
 
   async function planSignatureMail(job: SignatureMailJob & ClaimedJob): Promise<Plan | null> {
-    const { petitionId, signatureId, country, firstSubmission, recipient } = job.payload;
+    const { petitionId, signatureId, country, ref = null, referrer = null, firstSubmission, recipient } = job.payload;
     const found = await petition(petitionId);
     if (!found) return null;
     const vars: Record<string, unknown> = { title: found.title, petitionUrl: `${config.baseUrl}/petitions/${found.slug}` };
@@ -92,13 +92,14 @@ export function createMailWorker(deps: Deps) {
       // A first submission's state is known without reading the signature back.
       const { firstName, email } = openRecipient(protector, signatureId, recipient);
       if (found.verification === 'none') return { job, template: 'signature-counted', to: email, vars: { ...vars, firstName, receiptUrl: receiptUrl(signatureId) } };
-      return { job, template: 'confirm-signature', to: email, vars: { ...vars, firstName }, target: { signatureId, petitionId, country } };
+      return { job, template: 'confirm-signature', to: email, vars: { ...vars, firstName }, target: { signatureId, petitionId, country, ref, referrer } };
     }
     // A repeat: tell the address on file, at most MAX_NOTICES times per signature.
     const signature = await signatures.findById(signatureId);
     if (!signature || !(await notices.claimSlot(signature.id, MAX_NOTICES, clock()))) return null;
     const template = signature.status === 'pending' ? 'confirm-signature' : 'already-signed';
-    const target = { signatureId, petitionId, country: signature.country };
+    // The signature's own ref and source, not the repeat's: only what its owner signed with is counted.
+    const target = { signatureId, petitionId, country: signature.country, ref: signature.ref, referrer: signature.referrer };
     // A receipt only for a counted signature; this email goes to the address on file, so the link reaches its owner.
     if (signature.status === 'confirmed') vars.receiptUrl = receiptUrl(signatureId);
     return { job, template, to: signature.details.email, vars: { ...vars, firstName: signature.details.firstName }, target };

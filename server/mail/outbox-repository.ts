@@ -9,7 +9,8 @@ import { isDuplicateKey } from '../shared/db-errors.js';
  */
 export interface SignatureMailJob {
   kind: 'signature-mail';
-  payload: { petitionId: string; signatureId: string; country: string; firstSubmission: boolean; lang: string; recipient: string };
+  /** `ref` and `referrer` as submitted: a first submission's confirmation token carries them (absent in jobs queued before they were added). */
+  payload: { petitionId: string; signatureId: string; country: string; ref?: string | null; referrer?: string | null; firstSubmission: boolean; lang: string; recipient: string };
 }
 
 /**

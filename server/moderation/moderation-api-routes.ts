@@ -14,13 +14,13 @@ export function moderationApiRoutes({ moderation, trending }: { moderation: Mode
   router.get('/petitions/:slug/signatures', allow('viewSignatures'), async (req: Params, res) => {
     const parsed = parseFilters(req.query, ['lang']);
     if (!parsed.ok) throw new ValidationError(parsed.fields);
-    const { petition, count, rows } = await moderation.search(req.params.slug, parsed.filters);
+    const { petition, count, rows } = await moderation.search(req.params.slug, parsed.filters, { actor: req.user!.email });
     res.json({ petition: petition.slug, filters: redactFilters(parsed.filters), count, rows });
   });
 
   router.get('/petitions/:slug/trending', allow('moderate'), async (req: Params, res) => {
     const petition = await moderation.petitionOf(req.params.slug);
-    res.json({ petition: petition.slug, ...(await trending(petition)) });
+    res.json({ petition: petition.slug, ...(await trending(petition, { actor: req.user!.email })) });
   });
 
   return router;

@@ -28,7 +28,7 @@ export function moderationRoutes({ moderation, trending, protect }: Deps): Route
 
   async function renderSearch(req: Request, res: Response, petition: Petition, filters: SignatureFilters | null, errors: Record<string, string> = {}) {
     const { t, lang } = res.locals;
-    const result = filters ? await moderation.search(petition.slug, filters) : null;
+    const result = filters ? await moderation.search(petition.slug, filters, { actor: req.user!.email }) : null;
     const canModerate = !!req.user && may(req.user.role, 'moderate');
     res.render('admin/moderation-search', {
       layout: 'admin',
@@ -69,7 +69,7 @@ export function moderationRoutes({ moderation, trending, protect }: Deps): Route
     if (!parsed.ok) return renderSearch(req, res.status(422), petition, null, parsed.fields);
     const filters = parsed.filters;
     if (!hasFilters(filters)) return renderSearch(req, res.status(422), petition, filters, { filters: 'filters_required' });
-    if (body.confirm !== 'yes') return renderPreview(res, petition, filters, (await moderation.preview(petition.slug, filters)).count);
+    if (body.confirm !== 'yes') return renderPreview(res, petition, filters, (await moderation.preview(petition.slug, filters, { actor: req.user!.email })).count);
 
     const expected = typeof body.expected === 'string' && /^\d{1,9}$/.test(body.expected) ? Number(body.expected) : null;
     if (expected === null) throw new AppError(422, 'validation_failed', 'The expected count is missing.', { expected: 'expected_invalid' });
@@ -99,7 +99,7 @@ export function moderationRoutes({ moderation, trending, protect }: Deps): Route
 
   router.get('/petitions/:slug/trending', allow('moderate'), async (req: Params, res) => {
     const petition = await moderation.petitionOf(req.params.slug);
-    const report = await trending(petition);
+    const report = await trending(petition, { actor: req.user!.email });
     const search = `/admin/petitions/${encodeURIComponent(petition.slug)}/signatures?`;
     res.render('admin/moderation-trending', {
       layout: 'admin',

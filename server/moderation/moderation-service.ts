@@ -81,16 +81,19 @@ export function createModerationService({ petitions, signatures, invalidation, r
     }
   }
 
-  async function search(slug: string, filters: SignatureFilters, limit = 100) {
+  /** The first `limit` matching signatures and how many match in all. A search shows signers, so it is audited like an export. */
+  async function search(slug: string, filters: SignatureFilters, { actor, limit = 100 }: { actor: string; limit?: number }) {
     const petition = await petitionOf(slug);
     const criteria = filterCriteria(petition.id, filters, protector);
     const rows: SearchRow[] = [];
+    let count = 0;
     if (!filters.name) {
       for await (const s of matching(filters, criteria, limit)) rows.push(toRow(s));
-      return { petition, count: await signatures.count(criteria), rows };
+      count = await signatures.count(criteria);
+    } else {
+      for await (const s of matching(filters, criteria)) if (++count <= limit) rows.push(toRow(s));
     }
-    let count = 0;
-    for await (const s of matching(filters, criteria)) if (++count <= limit) rows.push(toRow(s));
+    await audit.record({ actor, action: 'moderation.search', petition: petition.slug, details: { filters: redactFilters(filters), shown: rows.length }, rows: count });
     return { petition, count, rows };
   }
 
@@ -110,9 +113,15 @@ export function createModerationService({ petitions, signatures, invalidation, r
     return { statuses, criteria, count: found.length, found };
   }
 
-  async function preview(slug: string, filters: SignatureFilters) {
+  // A count by filter tells whether an address or a name signed, so every count shown is audited too.
+  const recordCount = (actor: string, petition: Petition, filters: SignatureFilters, count: number) =>
+    audit.record({ actor, action: 'moderation.preview', petition: petition.slug, details: { filters: redactFilters(filters) }, rows: count });
+
+  async function preview(slug: string, filters: SignatureFilters, { actor }: { actor: string }) {
     const petition = await petitionOf(slug);
-    return { petition, count: (await exclusive(petition.id, () => targets(petition, filters))).count };
+    const { count } = await exclusive(petition.id, () => targets(petition, filters));
+    await recordCount(actor, petition, filters, count);
+    return { petition, count };
   }
 
   async function invalidate(slug: string, filters: SignatureFilters, { expected, actor }: { expected: number; actor: string }): Promise<InvalidateOutcome> {
@@ -120,7 +129,10 @@ export function createModerationService({ petitions, signatures, invalidation, r
     const petition = await petitionOf(slug);
     return exclusive(petition.id, async (): Promise<InvalidateOutcome> => {
       const { statuses, criteria, count, found } = await targets(petition, filters);
-      if (count !== expected) return { status: 'changed', count };
+      if (count !== expected) {
+        await recordCount(actor, petition, filters, count);
+        return { status: 'changed', count };
+      }
       const runId = newId();
       const at = clock();
       const redacted = redactFilters(filters);

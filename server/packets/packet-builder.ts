@@ -12,6 +12,7 @@ import type { PacketSource } from './packet-source.js';
 import { createSpool } from './packet-spool.js';
 import type { PacketFile, PacketScope } from './packet-types.js';
 import type { Progress } from '../shared/progress.js';
+import { createFontFaces } from './pdf/font-faces.js';
 import { createPacketPdf } from './pdf/packet-pdf.js';
 import { writePoster } from './pdf/poster.js';
 import type { PdfFonts } from './pdf/fonts.js';
@@ -30,7 +31,7 @@ export interface BuildInput {
   saveLeaves: (sortedLeaves: Buffer) => Promise<void>;
   /** The signatures expected before reading (from the tally): the first phase's total. */
   expected: number;
-  /** Called often (every few hundred signatures); the caller decides how often to show it. */
+  /** Called often (every batch of signatures read, every few thousand written); the caller decides how often to show it. */
   onProgress?: (progress: Progress) => void;
 }
 
@@ -54,7 +55,6 @@ interface Deps {
 }
 
 const BATCH = 2000;
-const REPORT_EVERY = 500;
 
 /**
  * Builds a packet in two passes. The first reads the counted signatures once, from one cursor,
@@ -76,29 +76,29 @@ export async function buildPacket({ source, saltFor, fonts }: Deps, input: Build
   let total = 0;
 
   report({ phase: 'reading', done: 0, total: input.expected });
-  for await (const signer of source.counted(petition.id, scope.cutoff, scope.countries)) {
-    const record = { country: signer.country, name: displayName(signer.name, signer.hideName, scope.names) };
-    const leaf = leafOf(record, saltFor(signer.id));
-    leaf.copy(block, inBlock * 32);
-    if (++inBlock === CHUNK) {
-      leafBlocks.push(block);
-      block = Buffer.allocUnsafe(CHUNK * 32);
-      inBlock = 0;
+  for await (const signers of source.counted(petition.id, scope.cutoff, scope.countries, { names: scope.names !== 'none' })) {
+    for (const signer of signers) {
+      const record = { country: signer.country, name: displayName(signer.name, signer.hideName, scope.names) };
+      const leaf = leafOf(record, saltFor(signer.id));
+      leaf.copy(block, inBlock * 32);
+      if (++inBlock === CHUNK) {
+        leafBlocks.push(block);
+        block = Buffer.allocUnsafe(CHUNK * 32);
+        inBlock = 0;
+      }
+      counts[signer.country] = (counts[signer.country] ?? 0) + 1;
+      if (!record.name) unnamed[signer.country] = (unnamed[signer.country] ?? 0) + 1;
+      spool.add(signer.country, { countedAt: signer.countedAt.getTime(), leaf: leaf.toString('hex'), name: record.name });
     }
-    counts[signer.country] = (counts[signer.country] ?? 0) + 1;
-    if (!record.name) unnamed[signer.country] = (unnamed[signer.country] ?? 0) + 1;
+    total += signers.length;
     // The tally counts now, the packet at its cutoff: the estimate is an upper bound unless the tally lags.
-    if (++total % REPORT_EVERY === 0) report({ phase: 'reading', done: total, total: Math.max(total, input.expected) });
-    await spool.add(signer.country, { countedAt: signer.countedAt.getTime(), leaf: leaf.toString('hex'), name: record.name });
+    report({ phase: 'reading', done: total, total: Math.max(total, input.expected) });
+    await spool.spill();
   }
   await spool.flush();
   leafBlocks.push(block.subarray(0, inBlock * 32));
   // The tree is done before the PDF starts, so that its working memory is free again by then.
-  const sortedLeaves = sortLeaves(Buffer.concat(leafBlocks.splice(0)));
-  const roots = chunkRoots(sortedLeaves);
-  const root = rootOf(roots).toString('hex');
-  const chunkFirsts = Array.from({ length: roots.length }, (_, i) => sortedLeaves.subarray(i * CHUNK * 32, i * CHUNK * 32 + 32).toString('hex'));
-  await input.saveLeaves(sortedLeaves);
+  const { root, roots, chunkFirsts } = await storeTree(leafBlocks.splice(0), input.saveLeaves);
   const read = clock();
 
   const collator = new Intl.Collator(lang);
@@ -108,9 +108,10 @@ export async function buildPacket({ source, saltFor, fonts }: Deps, input: Build
 
   const file = (name: string) => path.join(workDir, name);
   const date = scope.cutoff;
-  // The poster first: its own document is garbage before the big one starts.
-  await writePoster(fonts(), { language: lang, title: petition.title, total, countryCount: countries.length, organisation: input.organisation, date, targetName: target.name }, createWriteStream(file('poster.pdf')));
-  const pdf = createPacketPdf(fonts(), { packetId: input.packetId, language: lang, organisation: input.organisation, date, petition, target, total, countries }, createWriteStream(file('packet.pdf')));
+  // The poster first: its own document is garbage before the big one starts. Both draw with the same faces.
+  const faces = createFontFaces();
+  await writePoster(fonts(), { language: lang, title: petition.title, total, countryCount: countries.length, organisation: input.organisation, date, targetName: target.name }, createWriteStream(file('poster.pdf')), faces);
+  const pdf = createPacketPdf(fonts(), { packetId: input.packetId, language: lang, organisation: input.organisation, date, petition, target, total, countries }, createWriteStream(file('packet.pdf')), faces);
   const csv = createPacketCsv(createWriteStream(file('signatures.csv')));
   let written = 0;
   report({ phase: 'writing', done: 0, total });
@@ -191,6 +192,19 @@ async function digest(file: string): Promise<{ sha256: string; bytes: number }> 
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return { sha256: hash.digest('hex'), bytes: (await stat(file)).size };
+}
+
+/**
+ * Sorts the leaves, stores them and answers what the packet keeps of its tree: the leaves themselves (10 MB at
+ * 323,832 signatures) are garbage once this returns.
+ */
+async function storeTree(leafBlocks: Buffer[], saveLeaves: (sortedLeaves: Buffer) => Promise<void>) {
+  const sortedLeaves = sortLeaves(Buffer.concat(leafBlocks));
+  leafBlocks.length = 0;
+  const roots = chunkRoots(sortedLeaves);
+  const chunkFirsts = Array.from({ length: roots.length }, (_, i) => sortedLeaves.subarray(i * CHUNK * 32, i * CHUNK * 32 + 32).toString('hex'));
+  await saveLeaves(sortedLeaves);
+  return { root: rootOf(roots).toString('hex'), roots, chunkFirsts };
 }
 
 /**

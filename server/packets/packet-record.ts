@@ -12,8 +12,8 @@ const words = (text: string) => text.trim().split(/\s+/u).filter(Boolean);
  * The name a packet shows under a policy. A signer who asked to hide their name is shown by country
  * only whatever the policy: that choice is theirs, not the organiser's.
  */
-export function displayName(details: { firstName: string; lastName: string }, hideName: boolean, policy: NamePolicy): string {
-  if (hideName || policy === 'none') return '';
+export function displayName(details: { firstName: string; lastName: string } | null, hideName: boolean, policy: NamePolicy): string {
+  if (!details || hideName || policy === 'none') return '';
   const first = details.firstName.trim();
   const last = details.lastName.trim();
   switch (policy) {

@@ -27,12 +27,16 @@ export function createSpool(dir: string) {
   }
 
   return {
-    async add(country: string, entry: SpoolEntry) {
+    /** Keeps an entry in memory until the next spill. */
+    add(country: string, entry: SpoolEntry): void {
       const line = `${JSON.stringify([entry.countedAt, entry.leaf, entry.name])}\n`;
       const lines = pending.get(country) ?? [];
       if (lines.length === 0) pending.set(country, lines);
       lines.push(line);
       pendingBytes += line.length;
+    },
+    /** Writes the entries kept so far once they pass a few megabytes: memory stays bounded, writes stay few. */
+    async spill(): Promise<void> {
       if (pendingBytes >= FLUSH_BYTES) await flush();
     },
     flush,

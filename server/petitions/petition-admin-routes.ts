@@ -8,6 +8,7 @@ import { fieldErrors } from '../web/form-input.js';
 import { petitionView } from './petition-page-routes.js';
 import type { Petition } from './petition-types.js';
 import { fieldMessages } from '../web/field-errors.js';
+import { publicationPeriod } from '../tallies/publication-text.js';
 
 interface Deps {
   petitions: PetitionAdminService;
@@ -33,7 +34,10 @@ export function petitionAdminRoutes({ petitions, audit, protect }: Deps): Router
 
   /** One form for new and existing petitions; `petition` is the stored one when editing. */
   function renderForm(res: Response, { petition, values, fields }: { petition?: Petition; values: object; fields?: Record<string, string> }) {
-    const errors = fieldMessages(fields, res.locals.t);
+    const { t } = res.locals;
+    const errors = fieldMessages(fields, t);
+    const everyMinutes = petitions.countsPublishedEveryMinutes;
+    const noneWarning = [t('petitions.fields.verificationNoneWarning'), ...(everyMinutes > 0 ? [t('petitions.fields.verificationNoneDelay', { every: publicationPeriod({ everyMinutes, at: null }, t) })] : [])];
     res.render('admin/petition-form', {
       layout: 'admin',
       title: petition ? res.locals.t('petitions.edit.title', { title: petition.title }) : res.locals.t('petitions.new.title'),
@@ -43,6 +47,7 @@ export function petitionAdminRoutes({ petitions, audit, protect }: Deps): Router
       values,
       errors,
       hasErrors: Object.keys(errors).length > 0,
+      noneWarning: noneWarning.join(' '),
     });
   }
 

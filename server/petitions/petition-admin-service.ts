@@ -1,5 +1,5 @@
 import { AppError, ValidationError } from '../shared/errors.js';
-import type { TallyService } from '../tallies/tally-service.js';
+import type { PublishedCounts } from '../tallies/published-counts.js';
 import { parsePetitionInput, PETITION_FIELDS, type PetitionFields } from './petition-input.js';
 import type { PetitionRepository } from './petition-repository.js';
 import type { PetitionDetails, PetitionService } from './petition-service.js';
@@ -8,7 +8,7 @@ import type { Petition } from './petition-types.js';
 interface Deps {
   petitions: PetitionRepository;
   petitionService: PetitionService;
-  tallies: TallyService;
+  counts: Pick<PublishedCounts, 'read' | 'everyMinutes'>;
   clock: () => Date;
 }
 
@@ -17,7 +17,7 @@ const slugTaken = () => new AppError(409, 'slug_taken', 'Another petition alread
 const same = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
 
 /** What organisers do to petitions: list every one (drafts too), create, edit, preview, open and close. */
-export function createPetitionAdminService({ petitions, petitionService, tallies, clock }: Deps) {
+export function createPetitionAdminService({ petitions, petitionService, counts, clock }: Deps) {
   async function find(slug: string): Promise<Petition> {
     const petition = await petitions.findBySlug(slug);
     if (!petition) throw new AppError(404, 'petition_not_found', 'There is no petition at this address.');
@@ -37,9 +37,10 @@ export function createPetitionAdminService({ petitions, petitionService, tallies
   }
 
   return {
-    async list(): Promise<(Petition & { total: number })[]> {
+    /** `live`: the viewer may see live counts (organisers and admins); others see what the public sees. */
+    async list({ live = false } = {}): Promise<(Petition & { total: number })[]> {
       const all = await petitions.listAll();
-      return Promise.all(all.map(async (p) => ({ ...p, total: (await tallies.read(p.id)).total })));
+      return Promise.all(all.map(async (p) => ({ ...p, total: (await counts.read(p, { live })).tally.total })));
     },
 
     /** Any petition, drafts included: the workspace sees what the public does not. */
@@ -85,6 +86,9 @@ export function createPetitionAdminService({ petitions, petitionService, tallies
       await setStatus(petition, 'closed');
       return { ...petition, status: 'closed' };
     },
+
+    /** How often the counts of petitions without verification are published; 0 when they are shown live. */
+    countsPublishedEveryMinutes: counts.everyMinutes,
 
     /** The public page's content for any status, so a draft can be read before it goes out. */
     preview: (slug: string, lang: string): Promise<PetitionDetails> => petitionService.details(slug, lang, { drafts: true }),

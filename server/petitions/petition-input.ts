@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLine, singleLine } from '../shared/plain-text.js';
 import { DATETIME_LOCAL, formValues, utcValue } from '../web/form-input.js';
 import type { Petition } from './petition-types.js';
 
@@ -12,8 +13,6 @@ export const SLUG = /^[a-z0-9](?:[a-z0-9-]{1,78}[a-z0-9])$/;
 const RESERVED_SLUGS = new Set(['new', 'api']);
 
 // Error messages here are field codes; the catalogue turns them into sentences (errors.field.*).
-const text = (max: number) => z.string().trim().min(1, 'required').max(max, 'too_long');
-
 const moment = utcValue(DATETIME_LOCAL, 'datetime_invalid', 'Z');
 
 const shape = z
@@ -24,10 +23,11 @@ const shape = z
       .min(1, 'required')
       .regex(SLUG, 'slug_invalid')
       .refine((s) => !RESERVED_SLUGS.has(s), 'slug_reserved'),
-    title: text(200),
-    summary: text(500),
-    body: text(50_000),
-    target: text(200),
+    title: singleLine(200),
+    // A textarea: a summary may run to a few lines.
+    summary: multiLine(500),
+    body: multiLine(50_000),
+    target: singleLine(200),
     goal: z
       .string()
       .trim()

@@ -5,6 +5,7 @@ import type { FormGuard } from '../web/form-guard.js';
 import type { PetitionDetails, PetitionService } from './petition-service.js';
 import { fieldMessages } from '../web/field-errors.js';
 import type { DeliveredSection } from '../deliveries/delivery-public-routes.js';
+import { publicationText } from '../tallies/publication-text.js';
 
 export interface FormState {
   values?: Record<string, unknown>;
@@ -46,6 +47,7 @@ export function petitionView(petition: PetitionDetails, lang: string, t: (key: s
     petition,
     progress: Math.min(100, Math.round((petition.total / Math.max(1, petition.goal)) * 100)),
     topCountries: petition.countries.slice(0, 10),
+    countsNote: petition.publication ? publicationText(petition.publication, t, lang) : null,
     // A draft's preview shows the form it will have once opened, inert.
     showForm: petition.signing === 'open' || (preview && petition.status === 'draft'),
     notYetOpen: petition.signing === 'not_open' ? t('petition.notYetOpen', { date: when(petition.opensAt) }) : null,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { countryName } from '../countries/countries.js';
 import { AppError } from '../shared/errors.js';
 import { createTtlCache } from '../shared/ttl-cache.js';
-import type { TallyService } from '../tallies/tally-service.js';
+import type { Publication, PublishedCounts } from '../tallies/published-counts.js';
 import { renderMarkdown } from './markdown.js';
 import type { PetitionRepository } from './petition-repository.js';
 import type { NewPetition, Petition } from './petition-types.js';
@@ -37,15 +37,18 @@ export interface PetitionDetails extends PetitionSummary {
   verification: Petition['verification'];
   countries: { code: string; name: string; count: number }[];
   updatedAt: Date | null;
+  /** Set when the counts shown are published with delay (tallies/published-counts.ts). */
+  publication: Publication | null;
 }
 
 interface Deps {
   petitions: PetitionRepository;
-  tallies: TallyService;
+  /** What the public sees: for petitions without verification, counts published with delay. */
+  counts: Pick<PublishedCounts, 'read'>;
   clock?: () => Date;
 }
 
-export function createPetitionService({ petitions, tallies, clock = () => new Date() }: Deps) {
+export function createPetitionService({ petitions, counts, clock = () => new Date() }: Deps) {
   // Every signature needs its petition; a few seconds of staleness is fine for text and status.
   const bySlug = createTtlCache<Petition | null>(5000);
   // Keyed by the source's hash, so an edit is never served stale; rendering up to 50,000 characters per view would be waste.
@@ -63,14 +66,14 @@ export function createPetitionService({ petitions, tallies, clock = () => new Da
     async listOpen(): Promise<PetitionSummary[]> {
       const list = await petitions.listByStatus('open');
       return Promise.all(
-        list.map(async (p) => ({ slug: p.slug, title: p.title, summary: p.summary, status: p.status, goal: p.goal, total: (await tallies.read(p.id)).total })),
+        list.map(async (p) => ({ slug: p.slug, title: p.title, summary: p.summary, status: p.status, goal: p.goal, total: (await counts.read(p)).tally.total })),
       );
     },
     /** The public view of a petition; `drafts` is for the organisers' preview only. */
     async details(slug: string, lang: string, { drafts = false } = {}): Promise<PetitionDetails> {
       const p = drafts ? await bySlug.get(slug, () => petitions.findBySlug(slug)) : await findVisible(slug);
       if (!p) throw new AppError(404, 'petition_not_found', 'There is no petition at this address.');
-      const tally = await tallies.read(p.id);
+      const { tally, publication } = await counts.read(p);
       const bodyHtml = await renderBody(p.body);
       return {
         slug: p.slug,
@@ -88,11 +91,12 @@ export function createPetitionService({ petitions, tallies, clock = () => new Da
         total: tally.total,
         countries: tally.countries.map((c) => ({ code: c.code, name: countryName(c.code, lang), count: c.count })),
         updatedAt: tally.updatedAt,
+        publication,
       };
     },
     async count(slug: string): Promise<{ total: number; updatedAt: Date | null }> {
       const p = await findVisible(slug);
-      const { total, updatedAt } = await tallies.read(p.id);
+      const { total, updatedAt } = (await counts.read(p)).tally;
       return { total, updatedAt };
     },
     async create(petition: NewPetition): Promise<boolean> {

@@ -1,8 +1,11 @@
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
 import { Schema, type Connection } from 'mongoose';
+import { withRetry } from '../db/transient.js';
 
 const hitSchema = new Schema({ _id: String, hits: Number, expiresAt: Date }, { collection: 'rate_limits', versionKey: false });
 hitSchema.index({ expiresAt: 1 });
+
+const hitsModel = (connection: Connection) => connection.models.RateLimitHit ?? connection.model('RateLimitHit', hitSchema);
 
 interface Entry {
   window: number;
@@ -31,7 +34,7 @@ export class DatabaseStore implements Store {
     private readonly options: { prefix: string; hashKey: (key: string) => string; flushMs?: number },
   ) {
     this.prefix = options.prefix;
-    this.Hits = connection.models.RateLimitHit ?? connection.model('RateLimitHit', hitSchema);
+    this.Hits = hitsModel(connection);
   }
 
   init(options: Options): void {
@@ -89,8 +92,10 @@ export class DatabaseStore implements Store {
     const now = Date.now();
     const current = Math.floor(now / this.windowMs);
     for (const [key, entry] of this.entries) {
-      if (entry.window < current && entry.unflushed === 0) {
-        this.entries.delete(key);
+      // Only keys with new hits are written (and their count from other instances read back in the
+      // same pass): rewriting every idle key each pass cost two commands per key, four times a second.
+      if (entry.unflushed === 0) {
+        if (entry.window < current) this.entries.delete(key);
         continue;
       }
       const n = entry.unflushed;
@@ -116,3 +121,39 @@ export class DatabaseStore implements Store {
     await this.flush();
   }
 }
+
+export interface FailureCount {
+  failures: number;
+  lastAt: Date | null;
+}
+
+/**
+ * Failures counted per key (sign-in attempts), in the same collection as the limiter's hits and
+ * expired by the same cleanup. Unlike DatabaseStore each failure is written at once: failures are
+ * few, and every instance must see one before the next attempt. A count is forgotten `memoryMs`
+ * after its last failure, so a client that keeps failing keeps its count.
+ */
+export function createFailureCounter(connection: Connection, options: { prefix: string; hashKey: (key: string) => string; memoryMs: number }) {
+  const Hits = hitsModel(connection).collection;
+  const id = (key: string) => `${options.prefix}:${options.hashKey(key)}` as never;
+  const read = async (key: string, now: Date): Promise<FailureCount> => {
+    const doc = await withRetry(() => Hits.findOne({ _id: id(key) }));
+    const live = doc && doc.expiresAt instanceof Date && doc.expiresAt > now;
+    return live ? { failures: typeof doc.hits === 'number' ? doc.hits : 0, lastAt: doc.lastAt instanceof Date ? doc.lastAt : null } : { failures: 0, lastAt: null };
+  };
+  return {
+    read,
+    async add(key: string, now: Date): Promise<FailureCount> {
+      const _id = id(key);
+      // A forgotten count starts again from one (the periodic cleanup may not have removed it yet).
+      await withRetry(() => Hits.deleteOne({ _id, expiresAt: { $lte: now } }));
+      await withRetry(() => Hits.updateOne({ _id }, { $inc: { hits: 1 }, $set: { lastAt: now, expiresAt: new Date(now.getTime() + options.memoryMs) } }, { upsert: true }));
+      return read(key, now);
+    },
+    async clear(key: string): Promise<void> {
+      await withRetry(() => Hits.deleteOne({ _id: id(key) }));
+    },
+  };
+}
+
+export type FailureCounter = ReturnType<typeof createFailureCounter>;

@@ -33,3 +33,14 @@ export class UnavailableError extends AppError {
     super(503, 'unavailable', 'We are very busy right now and could not finish this. Please try again in a few seconds.', undefined, options);
   }
 }
+
+/** Too many attempts from this client: a 429 that tells it when it will be heard again. */
+export class RateLimitedError extends AppError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    code: string,
+    message: string,
+  ) {
+    super(429, code, message);
+  }
+}

@@ -6,16 +6,19 @@ interface Deps {
   tokens: { deleteExpired(before: Date): Promise<number> };
   outbox: { deleteStaleClaims(before: Date): Promise<number> };
   sessions: { deleteExpired(before: Date): Promise<number> };
+  /** Counts published with delay (tallies/published-counts.ts); checked every minute, published once per period. */
+  counts?: { enabled: boolean; publishDue(now: Date): Promise<number> };
   clock: () => Date;
   logger: Logger;
 }
 
 /**
  * Expiry in code, because FerretDB has no TTL indexes. Confirmation tokens are kept 30 days past
- * their expiry so that an old link still gets the clearer "expired" answer, then removed.
+ * their expiry so that an old link still gets the clearer "expired" answer, then removed. And the
+ * publication of delayed counts, once per period.
  */
-export function createMaintenance({ tokens, outbox, sessions, clock, logger }: Deps, everyMs = 3600_000) {
-  let timer: NodeJS.Timeout | null = null;
+export function createMaintenance({ tokens, outbox, sessions, counts, clock, logger }: Deps, everyMs = 3600_000) {
+  const timers: NodeJS.Timeout[] = [];
 
   async function runOnce() {
     const now = clock().getTime();
@@ -26,14 +29,30 @@ export function createMaintenance({ tokens, outbox, sessions, clock, logger }: D
     return { tokensRemoved, claimsRemoved, sessionsRemoved };
   }
 
+  async function publishCounts() {
+    const published = (await counts?.publishDue(clock())) ?? 0;
+    if (published > 0) logger.info({ published }, 'published the counts of petitions without verification');
+    return published;
+  }
+
+  const every = (ms: number, task: () => Promise<unknown>) => {
+    const timer = setInterval(() => void task().catch((error: unknown) => logger.error({ err: error }, 'maintenance failed')), ms);
+    timer.unref();
+    timers.push(timer);
+  };
+
   return {
     runOnce,
+    publishCounts,
     start() {
-      timer = setInterval(() => void runOnce().catch((error: unknown) => logger.error({ err: error }, 'maintenance failed')), everyMs);
-      timer.unref();
+      every(everyMs, runOnce);
+      if (counts?.enabled) {
+        void publishCounts().catch((error: unknown) => logger.error({ err: error }, 'publishing counts failed'));
+        every(60_000, publishCounts);
+      }
     },
     stop() {
-      if (timer) clearInterval(timer);
+      for (const timer of timers.splice(0)) clearInterval(timer);
     },
   };
 }

@@ -1,4 +1,4 @@
-/** What readAhead needs of a driver cursor (mongodb's FindCursor has it). */
+/** What readAheadBatches needs of a driver cursor (mongodb's FindCursor has it). */
 export interface BatchCursor<T> {
   hasNext(): Promise<boolean>;
   readBufferedDocuments(): T[];
@@ -6,18 +6,19 @@ export interface BatchCursor<T> {
 }
 
 /**
- * A cursor's documents, asking for the next batch as soon as one has arrived. The driver asks only
- * once its buffer is empty, so the database would wait while the app works through a batch and the
- * app while the database prepares the next: here the two overlap. Closes the cursor when done or
+ * A cursor's documents a batch at a time, asking for the next batch as soon as one has arrived. The
+ * driver asks only once its buffer is empty, so the database would wait while the app works through
+ * a batch and the app while the database prepares the next: here the two overlap. Whole batches,
+ * because a consumer awaiting each document pays for it per row. Closes the cursor when done or
  * abandoned.
  */
-export async function* readAhead<T>(cursor: BatchCursor<T>): AsyncGenerator<T> {
+export async function* readAheadBatches<T>(cursor: BatchCursor<T>): AsyncGenerator<T[]> {
   let more = cursor.hasNext();
   try {
     while (await more) {
       const batch = cursor.readBufferedDocuments();
       more = cursor.hasNext();
-      yield* batch;
+      yield batch;
     }
   } finally {
     // Abandoned mid-batch, the fetch already asked for fails once the cursor is closed: nobody waits for it.

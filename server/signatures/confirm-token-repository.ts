@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Schema, type Connection } from 'mongoose';
+import { withRetry } from '../db/transient.js';
 
 const tokenSchema = new Schema(
   {
@@ -7,6 +8,8 @@ const tokenSchema = new Schema(
     signatureId: { type: String, required: true },
     petitionId: { type: String, required: true },
     country: { type: String, required: true },
+    ref: { type: String },
+    referrer: { type: String },
     expiresAt: { type: Date, required: true },
   },
   { collection: 'confirm_tokens', versionKey: false },
@@ -18,7 +21,14 @@ export interface TokenTarget {
   signatureId: string;
   petitionId: string;
   country: string;
+  /** The signature's `ref` code and referring host: counted when it is confirmed, not when signed. */
+  ref?: string | null;
+  referrer?: string | null;
 }
+
+export type FoundToken = TokenTarget & { expiresAt: Date };
+
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 // Only the hash is stored: a database reader cannot confirm anybody's signature.
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('base64url');
@@ -31,20 +41,38 @@ export function createConfirmTokenRepository(connection: Connection) {
     if (targets.length === 0) return [];
     const tokens = targets.map(() => randomBytes(32).toString('base64url'));
     await Tokens.collection.insertMany(
-      targets.map(({ signatureId, petitionId, country }, i) => ({ _id: hashToken(tokens[i]!) as never, signatureId, petitionId, country, expiresAt })),
+      targets.map(({ signatureId, petitionId, country, ref, referrer }, i) => ({
+        _id: hashToken(tokens[i]!) as never,
+        signatureId,
+        petitionId,
+        country,
+        ...(ref ? { ref } : {}),
+        ...(referrer ? { referrer } : {}),
+        expiresAt,
+      })),
     );
     return tokens;
+  }
+
+  /** Several tokens in one read (`_id` $in, indexed: docs/embedded-database.md); malformed ones are not looked up. */
+  async function findMany(tokens: string[]): Promise<Map<string, FoundToken>> {
+    const byHash = new Map(tokens.filter((t) => TOKEN.test(t)).map((t) => [hashToken(t), t]));
+    if (byHash.size === 0) return new Map();
+    const docs = await withRetry(() => Tokens.collection.find<FoundToken & { _id: string }>({ _id: { $in: [...byHash.keys()] as never[] } }).toArray());
+    return new Map(
+      docs.map((d) => [
+        byHash.get(d._id)!,
+        { signatureId: d.signatureId, petitionId: d.petitionId, country: d.country, ref: d.ref ?? null, referrer: d.referrer ?? null, expiresAt: d.expiresAt },
+      ]),
+    );
   }
 
   return {
     init: () => Tokens.createIndexes(),
     issueMany,
     issue: async (target: TokenTarget, expiresAt: Date): Promise<string> => (await issueMany([target], expiresAt))[0]!,
-    async find(token: string): Promise<(TokenTarget & { expiresAt: Date }) | null> {
-      if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-      const doc = await Tokens.findById(hashToken(token)).lean<TokenTarget & { expiresAt: Date }>();
-      return doc ? { signatureId: doc.signatureId, petitionId: doc.petitionId, country: doc.country, expiresAt: doc.expiresAt } : null;
-    },
+    find: async (token: string): Promise<FoundToken | null> => (await findMany([token])).get(token) ?? null,
+    findMany,
     /** Expiry in code (no TTL indexes on FerretDB): old tokens are removed by the maintenance loop. */
     async deleteExpired(before: Date): Promise<number> {
       const res = await Tokens.deleteMany({ expiresAt: { $lt: before } });

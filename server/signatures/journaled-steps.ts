@@ -8,8 +8,11 @@ interface Deps {
   logger?: Pick<Logger, 'warn'>;
 }
 
+/** A step's tally write, already started, when its fact counts under its entry; null when it does not (a repeat). */
+type Counting = Promise<void> | null;
+
 /**
- * Runs a signing or confirming step under a journal entry: the entry is written first, the step
+ * Runs signing and confirming steps under journal entries: an entry is written first, the step
  * marks it in the tally with its counts, and the entry is removed afterwards. A step cut short by a
  * crash or a failure leaves its entry for recovery (signature-recovery.ts) to finish.
  */
@@ -23,7 +26,7 @@ export function createJournaledSteps({ journal, tallies, logger }: Deps) {
    * a failed write) is finished by recovery, which finds the tally's mark if the write landed. The
    * mark itself goes only once the entry is gone.
    */
-  function finish(intent: string, petitionId: string, counting: Promise<void> | null): void {
+  function finish(intent: string, petitionId: string, counting: Counting): void {
     (counting ?? Promise.resolve())
       .then(() => journal.close(intent))
       .then(() => counting && tallies.release(petitionId, intent))
@@ -32,14 +35,13 @@ export function createJournaledSteps({ journal, tallies, logger }: Deps) {
   }
 
   /**
-   * `step` stores the fact (a signature, a confirmation) and answers its tally write, already
-   * started, when the fact counts under this entry, or null when it does not (a repeat). (Wrapped
-   * in an object, since an async function would otherwise wait for it.)
+   * `step` stores the fact (a signature, a confirmation) and answers its counting. (Wrapped in an
+   * object, since an async function would otherwise wait for the tally write.)
    */
-  async function journaled(entry: Omit<JournalEntry, 'id'>, step: (intent: string) => Promise<{ counting: Promise<void> | null }>): Promise<void> {
+  async function journaled(entry: Omit<JournalEntry, 'id'>, step: (intent: string) => Promise<{ counting: Counting }>): Promise<void> {
     const intent = newIntentId();
     inFlight.add(intent);
-    let counting: Promise<void> | null;
+    let counting: Counting;
     try {
       await journal.open({ id: intent, ...entry });
       ({ counting } = await step(intent));
@@ -50,5 +52,20 @@ export function createJournaledSteps({ journal, tallies, logger }: Deps) {
     finish(intent, entry.petitionId, counting);
   }
 
-  return Object.assign(journaled, { inFlight: () => new Set(inFlight) });
+  /** Several steps that a caller groups itself: their entries go in one write, and `step` answers each one's counting by intent. */
+  async function journaledAll(entries: Omit<JournalEntry, 'id'>[], step: (opened: JournalEntry[]) => Promise<Map<string, Counting>>): Promise<void> {
+    const opened = entries.map((entry) => ({ id: newIntentId(), ...entry }));
+    for (const { id } of opened) inFlight.add(id);
+    let counting: Map<string, Counting>;
+    try {
+      await journal.openMany(opened);
+      counting = await step(opened);
+    } catch (error) {
+      for (const { id } of opened) inFlight.delete(id);
+      throw error;
+    }
+    for (const { id, petitionId } of opened) finish(id, petitionId, counting.get(id) ?? null);
+  }
+
+  return Object.assign(journaled, { all: journaledAll, inFlight: () => new Set(inFlight) });
 }

@@ -30,7 +30,7 @@ const affected = (doc: ModeratedDoc, was: Counted): AffectedSignature => ({
 });
 
 /**
- * Invalidating and restoring signatures, for moderation runs. A long `$in` of ids is very slow on
+ * Invalidating and restoring signatures, for moderation runs. A `$in` of more than 1,000 ids is a scan on
  * the embedded database, so a bulk change is one updateMany per status that tags each document with
  * its run id, and what a run changed is read back by that tag, which no other run carries. Its cost
  * there grows with the collection (docs/embedded-database.md): large runs belong on MongoDB.

@@ -34,15 +34,19 @@ export const newIntentId = () => randomBytes(12).toString('base64url');
 export function createSignatureJournalRepository(connection: Connection) {
   const Journal = connection.model('SignatureJournal', journalSchema);
 
-  const open = createBatcher<JournalEntry, void>(async (entries) => {
+  const openMany = async (entries: JournalEntry[]): Promise<void> => {
+    if (entries.length === 0) return;
     await insertEach(
       Journal.collection,
       entries.map(({ id, changes, ...rest }) => ({ _id: id, ...rest, changes: Object.entries(changes).map(([field, by]) => ({ field, by })) })),
     );
+  };
+  const open = createBatcher<JournalEntry, void>(async (entries) => {
+    await openMany(entries);
     return entries.map(() => undefined);
   });
 
-  // Entries in flight are few, so the $in filter's scan (FerretDB) reads a small collection.
+  // `_id` $in: indexed on the embedded database too (docs/embedded-database.md).
   const close = createBatcher<string, void>(async (ids) => {
     await withRetry(() => Journal.collection.deleteMany({ _id: { $in: ids as never[] } }));
     return ids.map(() => undefined);
@@ -51,6 +55,8 @@ export function createSignatureJournalRepository(connection: Connection) {
   return {
     /** Concurrent entries are written together. */
     open,
+    /** Entries a caller already holds together, in one write. */
+    openMany,
     close,
     /** Entries written before `before`, oldest first. */
     async openedBefore(before: Date): Promise<JournalEntry[]> {

@@ -21,9 +21,13 @@ const signatureSchema = new Schema(
     verification: { type: String, required: true },
     consent: { updates: Boolean, hideName: Boolean },
     ref: { type: String },
+    // The referring site's host, counted under `sources` when the signature is confirmed.
+    referrer: { type: String },
     pii: { type: Buffer, required: true },
     createdAt: { type: Date, required: true },
     confirmedAt: { type: Date },
+    // The journal entry whose confirmation changed it from pending (see confirmPending).
+    confirmedBy: { type: String },
   },
   { collection: 'signatures', versionKey: false },
 );
@@ -52,6 +56,7 @@ export interface NewSignatureRecord {
   verification: Signature['verification'];
   consent: Signature['consent'];
   ref: string | null;
+  referrer?: string | null;
   details: SignerDetails;
   createdAt: Date;
   source?: SignatureSource;
@@ -75,6 +80,7 @@ export interface SignatureDoc {
   verification: Signature['verification'];
   consent: Signature['consent'];
   ref?: string;
+  referrer?: string;
   pii: { buffer: Uint8Array } | Buffer;
   createdAt: Date;
   confirmedAt?: Date;
@@ -106,6 +112,7 @@ export const decodeSignature =
     verification: doc.verification,
     consent: { updates: !!doc.consent?.updates, hideName: !!doc.consent?.hideName },
     ref: doc.ref ?? null,
+    referrer: doc.referrer ?? null,
     createdAt: doc.createdAt,
     confirmedAt: doc.confirmedAt ?? null,
     collectedAt: doc.collectedAt ?? null,
@@ -135,6 +142,7 @@ export function createSignatureRepository(connection: Connection, protector: Dat
     verification: r.verification,
     consent: r.consent,
     ...(r.ref ? { ref: r.ref } : {}),
+    ...(r.referrer ? { referrer: r.referrer } : {}),
     pii: protector.seal(r.details, signatureId(r.petitionId, r.emailHash)),
     createdAt: r.createdAt,
     ...(r.status === 'confirmed' ? { confirmedAt: r.createdAt } : {}),
@@ -150,11 +158,13 @@ export function createSignatureRepository(connection: Connection, protector: Dat
     return records.map((_, index) => (duplicates.has(index) ? 'duplicate' : 'created'));
   }
 
-  const claim = createBatcher<{ id: string; at: Date; intent: string | null }, boolean>(async (claims) => {
+  /** True for each claim that is the first for its signature; many in one write. */
+  async function claimConfirmations(claims: { id: string; at: Date; intent: string | null }[]): Promise<boolean[]> {
+    if (claims.length === 0) return [];
     const docs = claims.map(({ id, at, intent }) => ({ _id: id, at, ...(intent ? { intent } : {}) }));
     const duplicates = await insertEach(Confirmations.collection, docs, { isOurs: (stored, doc) => 'intent' in doc && stored.intent === doc.intent });
     return claims.map((_, index) => !duplicates.has(index));
-  });
+  }
 
   return {
     async init() {
@@ -174,8 +184,37 @@ export function createSignatureRepository(connection: Connection, protector: Dat
       const doc = await withRetry(() => Signatures.collection.findOne({ _id: id as never }, { projection: { intent: 1 } }));
       return doc ? { intent: typeof doc.intent === 'string' ? doc.intent : null } : null;
     },
-    /** True for exactly one caller per signature, on MongoDB and FerretDB alike; concurrent claims go in one write. */
-    claimConfirmation: (id: string, at: Date, intent: string | null = null): Promise<boolean> => claim({ id, at, intent }),
+    /** True for exactly one caller per signature, on MongoDB and FerretDB alike. */
+    claimConfirmation: async (id: string, at: Date, intent: string | null = null): Promise<boolean> => (await claimConfirmations([{ id, at, intent }]))[0]!,
+    claimConfirmations,
+    /**
+     * Confirms the pending signatures among `items` in one write, each stamped with the journal
+     * entry (`intent`) that confirmed it, and answers the intents that did: a signature already
+     * confirmed or invalidated is left as it is, and of two entries for one signature only the
+     * first is tried. Each statement finds its signature by `_id` (indexed); the status is checked
+     * on that one document (docs/embedded-database.md). When every statement changed its signature
+     * (the usual case) the write says so; otherwise the stamps are read back, since a grouped
+     * update does not say which of its statements matched.
+     */
+    async confirmPending(items: { id: string; at: Date; intent: string }[]): Promise<Set<string>> {
+      const seen = new Set<string>();
+      const tried = items.filter((i) => !seen.has(i.id) && seen.add(i.id));
+      if (tried.length === 0) return new Set();
+      const result = await withRetry(() =>
+        Signatures.collection.bulkWrite(
+          tried.map(({ id, at, intent }) => ({
+            updateOne: { filter: { _id: id as never, status: 'pending' }, update: { $set: { status: 'confirmed', confirmedAt: at, confirmedBy: intent } } },
+          })),
+          { ordered: false },
+        ),
+      );
+      if (result.modifiedCount === tried.length) return new Set(tried.map((i) => i.intent));
+      const stamped = await withRetry(() =>
+        Signatures.collection.find<{ confirmedBy?: string }>({ _id: { $in: tried.map((i) => i.id) as never[] } }, { projection: { confirmedBy: 1 } }).toArray(),
+      );
+      const by = new Set(stamped.flatMap((d) => (typeof d.confirmedBy === 'string' ? [d.confirmedBy] : [])));
+      return new Set(tried.filter((i) => by.has(i.intent)).map((i) => i.intent));
+    },
     /** The journal entry whose confirmation counted a signature, or null when none did (crash recovery). */
     async confirmationClaim(id: string): Promise<{ intent: string | null } | null> {
       const doc = await withRetry(() => Confirmations.collection.findOne({ _id: id as never }));

@@ -3,10 +3,11 @@ import type { PetitionRepository } from '../petitions/petition-repository.js';
 import { signingState, type PetitionService } from '../petitions/petition-service.js';
 import type { Petition } from '../petitions/petition-types.js';
 import { AppError } from '../shared/errors.js';
+import { createBatcher } from '../shared/batcher.js';
 import { createTtlCache } from '../shared/ttl-cache.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import { counter, type TallyChanges, type TallyService } from '../tallies/tally-service.js';
-import type { ConfirmTokenRepository } from './confirm-token-repository.js';
+import type { ConfirmTokenRepository, FoundToken, TokenTarget } from './confirm-token-repository.js';
 import { createJournaledSteps } from './journaled-steps.js';
 import type { SignatureJournalRepository } from './signature-journal-repository.js';
 import { signatureId, type NewSignatureRecord, type SignatureRepository } from './signature-repository.js';
@@ -27,7 +28,22 @@ interface Deps {
   logger?: Pick<Logger, 'warn'>;
 }
 
-const confirmingChanges = (country: string, at: Date): TallyChanges => ({ [counter.confirmed(country)]: 1, [counter.pending]: -1, [counter.day(at)]: 1 });
+// Confirmations grouped in one write at most: enough to share the round trips under load, few enough that
+// a group's per-signature updates do not hold its first requests long.
+const CONFIRM_BATCH = 64;
+
+/**
+ * Sources (`ref` codes, referring sites) are counted with the country, at confirmation: it proves
+ * that the address's owner acted, whereas anyone can sign with an address and a code of their own.
+ */
+function countingChanges(target: { country: string; ref?: string | null; referrer?: string | null }, at: Date, n: number): TallyChanges {
+  const changes: TallyChanges = { [counter.confirmed(target.country)]: n, [counter.day(at)]: n };
+  if (target.ref) changes[counter.ref(target.ref)] = n;
+  if (target.referrer) changes[counter.source(target.referrer)] = n;
+  return changes;
+}
+
+const confirmingChanges = (target: TokenTarget, at: Date): TallyChanges => ({ ...countingChanges(target, at, 1), [counter.pending]: -1 });
 
 export type SignOutcome = { status: 'check-email' | 'signed'; petition: Petition };
 
@@ -44,13 +60,14 @@ export function createSignatureService({ petitions, petitionService, signatures,
     return petition;
   }
 
-  /** The same counters are written for a new and a repeat signature; a repeat adds 0 to each. */
+  /**
+   * The same counters are written for a new and a repeat signature; a repeat adds 0 to each. With
+   * email verification only `pending` moves, and only organisers and admins see it; without, the
+   * signature counts at once, and others see its counts only once published (tallies/published-counts.ts).
+   */
   function signingChanges(input: SignatureInput, countsAtOnce: boolean, created: boolean, now: Date): TallyChanges {
     const n = created ? 1 : 0;
-    const changes: TallyChanges = countsAtOnce ? { [counter.confirmed(input.country)]: n, [counter.day(now)]: n } : { [counter.pending]: n };
-    if (input.ref) changes[counter.ref(input.ref)] = n;
-    if (input.referrer) changes[counter.source(input.referrer)] = n;
-    return changes;
+    return countsAtOnce ? countingChanges(input, now, n) : { [counter.pending]: n };
   }
 
   /**
@@ -74,6 +91,7 @@ export function createSignatureService({ petitions, petitionService, signatures,
       verification: petition.verification,
       consent: { updates: input.updates, hideName: input.hideName },
       ref: input.ref,
+      referrer: input.referrer,
       details: { firstName: input.firstName, lastName: input.lastName, email: input.email, postcode: input.postcode, comment: input.comment },
       createdAt: now,
     };
@@ -81,7 +99,7 @@ export function createSignatureService({ petitions, petitionService, signatures,
     await journaled({ kind: 'sign', petitionId: petition.id, signatureId: id, changes, at: now }, async (intent) => {
       const created = (await signatures.insert({ ...record, intent })) === 'created';
       const recipient = sealRecipient(protector, id, { firstName: input.firstName, email: input.email });
-      const payload = { petitionId: petition.id, signatureId: id, country: input.country, firstSubmission: created, lang: meta.lang, recipient };
+      const payload = { petitionId: petition.id, signatureId: id, country: input.country, ref: input.ref, referrer: input.referrer, firstSubmission: created, lang: meta.lang, recipient };
       await outbox.enqueue({ kind: 'signature-mail', payload }, now);
       const counting = tallies.change(petition.id, signingChanges(input, countsAtOnce, created, now), created ? intent : null);
       if (created) return { counting };
@@ -91,30 +109,53 @@ export function createSignatureService({ petitions, petitionService, signatures,
     return { status: countsAtOnce ? 'signed' : 'check-email', petition };
   }
 
-  async function checkToken(token: string) {
-    const found = await tokens.find(token);
-    if (!found) throw new AppError(404, 'token_unknown', 'This confirmation link is not valid.');
-    if (found.expiresAt.getTime() <= clock().getTime()) throw new AppError(410, 'token_expired', 'This confirmation link has expired.');
+  type Checked = TokenTarget & { expiresAt: Date; petition: Petition };
+
+  /** A token's target and petition, or the error its signer sees. */
+  async function targetOf(token: string, found: FoundToken | undefined): Promise<Checked | AppError> {
+    if (!found) return new AppError(404, 'token_unknown', 'This confirmation link is not valid.');
+    if (found.expiresAt.getTime() <= clock().getTime()) return new AppError(410, 'token_expired', 'This confirmation link has expired.');
     const petition = await petitionById.get(found.petitionId, () => petitions.findById(found.petitionId));
-    if (!petition) throw new AppError(404, 'token_unknown', 'This confirmation link is not valid.');
+    if (!petition) return new AppError(404, 'token_unknown', 'This confirmation link is not valid.');
     return { ...found, petition };
   }
 
+  async function checkToken(token: string): Promise<Checked> {
+    const checked = await targetOf(token, (await tokens.findMany([token])).get(token));
+    if (checked instanceof AppError) throw checked;
+    return checked;
+  }
+
   /**
-   * Confirming twice is harmless: only the confirmation whose claim insert succeeds counts the
-   * signature. The journal entry written first lets recovery finish a confirmation that a crash
-   * cut short (signature-recovery.ts). A signature that moderation invalidated stays invalidated,
-   * and the signer sees the same page as anyone else.
+   * Confirmations that arrive together are stored together (group commit): one read of their
+   * tokens, one write of their journal entries, one grouped update of their signatures, one write
+   * of their claims. Confirming twice is harmless: only the entry that changed the signature from
+   * pending and whose claim insert succeeds counts it. The journal entries let recovery finish a
+   * confirmation that a crash cut short (signature-recovery.ts). A signature that moderation
+   * invalidated stays invalidated, and the signer sees the same page as anyone else.
    */
-  async function confirm(token: string): Promise<{ status: 'confirmed'; petition: Petition; signatureId: string }> {
-    const { signatureId, petitionId, country, petition } = await checkToken(token);
+  const confirmTogether = createBatcher<string, Checked | AppError>(async (batch) => {
+    const found = await tokens.findMany(batch);
+    const checked = await Promise.all(batch.map((token) => targetOf(token, found.get(token))));
+    const valid = checked.filter((c): c is Checked => !(c instanceof AppError));
     const now = clock();
-    const changes = confirmingChanges(country, now);
-    await journaled({ kind: 'confirm', petitionId, signatureId, changes, at: now }, async (intent) => {
-      const counts = (await signatures.markConfirmed(signatureId, now)) === 'confirmed' && (await signatures.claimConfirmation(signatureId, now, intent));
-      return { counting: counts ? tallies.change(petitionId, changes, intent) : null };
-    });
-    return { status: 'confirmed', petition, signatureId };
+    await journaled.all(
+      valid.map((target) => ({ kind: 'confirm', petitionId: target.petitionId, signatureId: target.signatureId, changes: confirmingChanges(target, now), at: now })),
+      async (entries) => {
+        const changed = await signatures.confirmPending(entries.map((e) => ({ id: e.signatureId, at: now, intent: e.id })));
+        const candidates = entries.filter((e) => changed.has(e.id));
+        const claimed = await signatures.claimConfirmations(candidates.map((e) => ({ id: e.signatureId, at: now, intent: e.id })));
+        const counting = candidates.filter((_, i) => claimed[i]);
+        return new Map(counting.map((e) => [e.id, tallies.change(e.petitionId, e.changes, e.id)]));
+      },
+    );
+    return checked;
+  }, CONFIRM_BATCH);
+
+  async function confirm(token: string): Promise<{ status: 'confirmed'; petition: Petition; signatureId: string }> {
+    const checked = await confirmTogether(token);
+    if (checked instanceof AppError) throw checked;
+    return { status: 'confirmed', petition: checked.petition, signatureId: checked.signatureId };
   }
 
   return { sign, checkToken, confirm, inFlight: journaled.inFlight };

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Types, type Connection } from 'mongoose';
 import type { DataProtector } from '../shared/data-protector.js';
-import { readAhead } from '../shared/read-ahead.js';
+import { readAheadBatches } from '../shared/read-ahead.js';
 import { piiOf, signatureModel, type SignatureDoc } from './signature-repository.js';
 import type { SignerDetails } from './signature-types.js';
 
@@ -9,7 +9,8 @@ import type { SignerDetails } from './signature-types.js';
 export interface CountedSigner {
   id: string;
   country: string;
-  name: { firstName: string; lastName: string };
+  /** Null when the signer hid their name, or the caller asked for none: then it is never decrypted. */
+  name: { firstName: string; lastName: string } | null;
   hideName: boolean;
   /** When it was counted: confirmation, or import for paper (both set confirmedAt). */
   countedAt: Date;
@@ -37,9 +38,11 @@ export function createSignatureSnapshotRepository(connection: Connection, protec
   return {
     /**
      * The signatures counted at `cutoff` and still counted now (an invalidated one is never
-     * delivered), for the given countries or all. Unordered: the packet sorts what it needs.
+     * delivered), for the given countries or all, a batch at a time as the database sends them.
+     * Unordered: the packet sorts what it needs. Only the names a packet may print are decrypted
+     * (`names: false`: none).
      */
-    async *counted(petitionId: string, cutoff: Date, countries: string[] | null): AsyncGenerator<CountedSigner> {
+    async *counted(petitionId: string, cutoff: Date, countries: string[] | null, { names = true } = {}): AsyncGenerator<CountedSigner[]> {
       const filter = {
         petitionId: new Types.ObjectId(petitionId),
         status: 'confirmed',
@@ -51,25 +54,30 @@ export function createSignatureSnapshotRepository(connection: Connection, protec
         batchSize: PACKET_BATCH,
         promoteBuffers: true,
       });
-      for await (const doc of readAhead(cursor)) {
-        const details = protector.open<SignerDetails>(piiOf(doc), doc._id);
-        yield {
-          id: doc._id,
-          country: doc.country,
-          name: { firstName: details.firstName, lastName: details.lastName },
-          hideName: !!doc.consent?.hideName,
-          countedAt: doc.confirmedAt!,
-        };
+      for await (const batch of readAheadBatches(cursor)) {
+        yield batch.map((doc) => {
+          const hideName = !!doc.consent?.hideName;
+          const details = names && !hideName ? protector.open<SignerDetails>(piiOf(doc), doc._id) : null;
+          return {
+            id: doc._id,
+            country: doc.country,
+            name: details && { firstName: details.firstName, lastName: details.lastName },
+            hideName,
+            countedAt: doc.confirmedAt!,
+          };
+        });
       }
     },
 
     /**
-     * The counted signatures of a petition (confirmed online and paper), each passed through `map`,
-     * as an object-mode stream with backpressure. Destroying the stream closes the database cursor.
+     * The counted signatures of a petition (confirmed online and paper), a batch at a time as the
+     * database sends them, each batch passed through `map`, as an object-mode stream with
+     * backpressure. It holds one mapped batch while the cursor fetches the next. Destroying the
+     * stream closes the database cursor.
      */
-    forExport<T>(petitionId: string, map: (signature: SignatureForExport) => T): Readable {
+    forExport<T>(petitionId: string, map: (batch: SignatureForExport[]) => T): Readable {
       const cursor = signatures.find<SignatureForExport>({ petitionId: new Types.ObjectId(petitionId), status: 'confirmed' }, { projection: EXPORT_FIELDS, batchSize: EXPORT_BATCH, promoteBuffers: true });
-      return Readable.from(mapped(readAhead(cursor), map));
+      return Readable.from(mapped(readAheadBatches(cursor), map), { highWaterMark: 1 });
     },
   };
 }

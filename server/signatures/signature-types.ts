@@ -37,6 +37,8 @@ export interface Signature {
   verification: Verification;
   consent: { updates: boolean; hideName: boolean };
   ref: string | null;
+  /** The referring site's host name, when the signer came from another site. */
+  referrer: string | null;
   createdAt: Date;
   confirmedAt: Date | null;
   /** Paper signatures: when and where they were collected. */

@@ -7,7 +7,8 @@ import { isDuplicateKey } from '../shared/db-errors.js';
 //   counts.<CC>  confirmed online signatures      paper.<CC>  paper signatures
 //   pending      awaiting email confirmation      invalidated removed by moderation
 //   daily.<YYYY-MM-DD> signatures counted that day (online confirmations and paper)
-//   refs.<code>  new signatures per `ref` code    sources.<host> new signatures per referring site
+//   refs.<code>  counted signatures per `ref` code, sources.<host> per referring site (counted when
+//                confirmed, like the country: see signature-service.ts)
 //   applied.<intent> journal entries whose changes this document holds, set in the same write as
 //                the changes and removed once the entry is closed (see signature-journal-repository.ts)
 const tallySchema = new Schema(

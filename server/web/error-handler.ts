@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { I18n } from '../i18n/i18n.js';
 import { isTransient, isUnavailable } from '../db/transient.js';
-import { AppError, NotFoundError, UnavailableError } from '../shared/errors.js';
+import { AppError, NotFoundError, RateLimitedError, UnavailableError } from '../shared/errors.js';
 import { fieldMessages } from './field-errors.js';
 
 // body-parser reports its failures by `type`; each becomes a clear 4xx.
@@ -37,7 +37,8 @@ export function createErrorHandler(i18n: I18n, logger: Logger): ErrorRequestHand
   return (error: unknown, req, res, _next) => {
     const appError = toAppError(error);
     const lang = typeof res.locals.lang === 'string' ? res.locals.lang : 'en';
-    const translated = i18n.t(lang, `errors.${camel(appError.code)}`);
+    const retryAfter = appError instanceof UnavailableError || appError instanceof RateLimitedError ? appError.retryAfterSeconds : null;
+    const translated = i18n.t(lang, `errors.${camel(appError.code)}`, retryAfter === null ? undefined : { seconds: retryAfter });
     const message = translated.startsWith('errors.') ? appError.message : translated;
     const fields = appError.fields ? fieldMessages(appError.fields, (key) => i18n.t(lang, key)) : undefined;
     const log = (req as { log?: Logger }).log ?? logger;
@@ -47,7 +48,7 @@ export function createErrorHandler(i18n: I18n, logger: Logger): ErrorRequestHand
 
     if (res.headersSent) return;
     res.status(appError.status);
-    if (appError instanceof UnavailableError) res.set('Retry-After', String(appError.retryAfterSeconds));
+    if (retryAfter !== null) res.set('Retry-After', String(retryAfter));
     if (wantsJson(req.path)) {
       res.json({ error: { code: appError.code, message, ...(fields ? { fields } : {}) } });
       return;

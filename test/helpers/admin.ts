@@ -36,3 +36,30 @@ export async function signedIn(stack: Stack, role: Role): Promise<AdminClient> {
     },
   };
 }
+
+/** Posts a form with extra request headers (a proxy's X-Forwarded-*), keeping the client's cookies. */
+export async function postWithHeaders(client: WebClient, baseUrl: string, urlPath: string, form: Record<string, string>, headers: Record<string, string>) {
+  const started = performance.now();
+  const res = await fetch(new URL(urlPath, baseUrl), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      ...headers,
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+    },
+    body: new URLSearchParams(form).toString(),
+  });
+  for (const line of res.headers.getSetCookie()) {
+    const [pair = ''] = line.split(';');
+    client.cookies.set(pair.slice(0, pair.indexOf('=')).trim(), pair.slice(pair.indexOf('=') + 1).trim());
+  }
+  return { status: res.status, headers: res.headers, html: await res.text(), ms: performance.now() - started };
+}
+
+/** Signs in as if from `ip`: the app trusts X-Forwarded-For from loopback, as it does behind a local proxy. */
+export async function logInFrom(stack: Stack, ip: string, email: string, password: string) {
+  const client = aWebClient(stack.baseUrl);
+  const page = await client.get('/admin/login');
+  return postWithHeaders(client, stack.baseUrl, '/admin/login', { _csrf: csrfFrom(page.html), email, password }, { 'x-forwarded-for': ip });
+}

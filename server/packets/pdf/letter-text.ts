@@ -201,6 +201,12 @@ const zhHant: LetterText = {
 export const LETTER_TEXT: Record<LetterLanguage, LetterText> = { en, es, fr, ar, 'zh-Hans': zhHans, 'zh-Hant': zhHant };
 
 // Latin digits in every language (the Arabic packets too): what embassies' registries and pdftotext both read alike.
-export const formatCount = (language: LetterLanguage, n: number): string => new Intl.NumberFormat(`${language}-u-nu-latn`).format(n);
+// A formatter is costly to make (a fraction of a millisecond) and is asked for on every country heading and table row.
+const countFormats = new Map<LetterLanguage, Intl.NumberFormat>();
+export const formatCount = (language: LetterLanguage, n: number): string => {
+  let format = countFormats.get(language);
+  if (!format) countFormats.set(language, (format = new Intl.NumberFormat(`${language}-u-nu-latn`)));
+  return format.format(n);
+};
 export const formatDate = (language: LetterLanguage, date: Date): string =>
   new Intl.DateTimeFormat(`${language}-u-nu-latn`, { dateStyle: 'long', timeZone: 'UTC' }).format(date);

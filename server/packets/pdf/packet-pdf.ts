@@ -4,10 +4,11 @@ import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
 import { writeCoverLetter, writeSummaryTable } from './cover-letter.js';
+import type { FontFaces } from './font-faces.js';
 import type { CjkVariant, PdfFonts } from './fonts.js';
 import { LETTER_TEXT } from './letter-text.js';
 import { createPageFlow } from './page-flow.js';
-import { resetLayoutCaches } from './pdfkit-internals.js';
+import { trimLayoutCaches } from './pdfkit-internals.js';
 import type { CountryStart, PacketPdfInput, PacketPdfWriter } from './pdf-types.js';
 import { createSignerColumns } from './signer-columns.js';
 import { createTypesetter } from './typesetter.js';
@@ -19,8 +20,9 @@ export type { CountryStart, PacketPdfInput, PacketPdfWriter } from './pdf-types.
 // of PDF is waiting for the consumer.
 const YIELD_EVERY = 1_000;
 const MAX_BUFFERED = 256 * 1024;
-// See resetLayoutCaches: this bounds pdfkit's layout cache to the words of ~5,000 names.
-const RESET_EVERY = 5_000;
+// See trimLayoutCaches: pdfkit's layout caches are checked every TRIM_EVERY names and hold at most ~MAX_WORDS words.
+const TRIM_EVERY = 5_000;
+const MAX_WORDS = 10_000;
 
 /** Opens a PDF document whose creation date (and so its /ID) comes from the input: same input, same bytes. */
 export function openDocument(info: { title: string; author: string; subject: string; date: Date; language: string }): PDFKit.PDFDocument {
@@ -39,7 +41,7 @@ export const letterCjk = (language: string): CjkVariant => (language === 'zh-Han
  * The packet's PDF, written as it goes: the cover letter and the summary table at once, then signers country by
  * country as the caller streams them in. Memory holds one page and the font subsets, never the petition.
  */
-export function createPacketPdf(fonts: PdfFonts, input: PacketPdfInput, out: Writable): PacketPdfWriter {
+export function createPacketPdf(fonts: PdfFonts, input: PacketPdfInput, out: Writable, faces?: FontFaces): PacketPdfWriter {
   const { language } = input;
   const text = LETTER_TEXT[language];
   const rtl = language === 'ar';
@@ -51,7 +53,7 @@ export function createPacketPdf(fonts: PdfFonts, input: PacketPdfInput, out: Wri
     failure = error instanceof Error ? error : new Error(String(error));
   });
 
-  const ts = createTypesetter(doc, fonts);
+  const ts = createTypesetter(doc, fonts, faces);
   const flow = createPageFlow(doc, ts, { title: input.petition.title, packetLabel: text.packet, packetId: input.packetId, page: text.page, rtl, cjk });
   const columns = createSignerColumns(flow, ts, text, { language, rtl, cjk });
   try {
@@ -64,7 +66,7 @@ export function createPacketPdf(fonts: PdfFonts, input: PacketPdfInput, out: Wri
 
   let signersStarted = false;
   let sinceYield = 0;
-  let sinceReset = 0;
+  let sinceTrim = 0;
 
   async function catchUp(): Promise<void> {
     while (failure === null && doc.readableLength > MAX_BUFFERED) {
@@ -89,9 +91,9 @@ export function createPacketPdf(fonts: PdfFonts, input: PacketPdfInput, out: Wri
         // Signers shown by country only are counted in `unnamed`, never drawn as an empty slot.
         if (!name.trim()) continue;
         columns.add(name);
-        if (++sinceReset === RESET_EVERY) {
-          resetLayoutCaches(doc);
-          sinceReset = 0;
+        if (++sinceTrim === TRIM_EVERY) {
+          trimLayoutCaches(doc, MAX_WORDS);
+          sinceTrim = 0;
         }
         if (++sinceYield === YIELD_EVERY) {
           sinceYield = 0;

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { FontFaces } from './font-faces.js';
 import type { PdfFonts } from './fonts.js';
 import { A3 } from './layout.js';
 import { formatCount, formatDate, LETTER_TEXT } from './letter-text.js';
@@ -17,14 +18,14 @@ const MAX_TITLE_LINES = 4;
  * The A3 poster held up at the door for the photo: the number, big enough to read across a street, black on white
  * (what survives a phone camera in sunlight and a cheap printer), then the countries, the title and the occasion.
  */
-export async function writePoster(fonts: PdfFonts, input: PosterInput, out: Writable): Promise<void> {
+export async function writePoster(fonts: PdfFonts, input: PosterInput, out: Writable, faces?: FontFaces): Promise<void> {
   const { language } = input;
   const text = LETTER_TEXT[language];
   const cjk = letterCjk(language);
   const rtl = language === 'ar';
   const doc = openDocument({ title: input.title, author: input.organisation, subject: input.targetName, date: input.date, language });
   const finished = pipeline(doc, out);
-  const ts = createTypesetter(doc, fonts);
+  const ts = createTypesetter(doc, fonts, faces);
   const centred = { cjk, width: WIDTH, align: 'center' as const, fit: true };
 
   try {

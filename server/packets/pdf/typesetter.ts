@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { createFontFaces, type FontFaces } from './font-faces.js';
 import type { CjkVariant, Family, PdfFonts } from './fonts.js';
-import { currentFontHas, runOptions } from './pdfkit-internals.js';
+import { currentFontHas, registerFace, runOptions } from './pdfkit-internals.js';
 import { isRtlText, splitRuns, visualOrder, type Run } from './script-runs.js';
 
 export interface TextStyle {
@@ -22,7 +22,14 @@ export interface DrawOptions extends TextStyle {
   minSize?: number;
 }
 
+interface Layout {
+  runs: { run: Run; width: number }[];
+  width: number;
+  rtl: boolean;
+}
+
 const NBSP = '\u00A0';
+const MAX_LINES = 5_000;
 // Naskh letters look a size smaller than Noto Sans' at the same point size (a smaller x-height).
 const SIZE_SCALE: Partial<Record<Family, number>> = { arabic: 1.15 };
 const CJK = '\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}\\p{sc=Bopomofo}\\u3000-\\u303F\\uFF00-\\uFFEF';
@@ -32,10 +39,9 @@ const TOKENS = new RegExp(`\\s+|[${CJK}][、。，．：；！？」』）》〉
 /**
  * Draws single lines of text in any script at exact positions, one pdfkit call per script run. All packet text
  * goes through here, so that the cover letter, the table and the names share one way of choosing fonts.
- * Fonts are read from disk once per document, when first used (one CJK collection serves four faces).
+ * A face is opened when first used, from `faces`: pass the same to documents made one after the other.
  */
-export function createTypesetter(doc: PDFKit.PDFDocument, fonts: PdfFonts) {
-  const bytes = new Map<string, Buffer>();
+export function createTypesetter(doc: PDFKit.PDFDocument, fonts: PdfFonts, faces: FontFaces = createFontFaces()) {
   const registered = new Set<string>();
   const coverage = new Map<string, boolean>();
 
@@ -45,8 +51,7 @@ export function createTypesetter(doc: PDFKit.PDFDocument, fonts: PdfFonts) {
     const name = bold ? `${family}-bold` : family;
     if (!registered.has(name)) {
       const face = (bold ? fonts.bold : fonts.regular)[family] ?? fonts.regular.sans!;
-      if (!bytes.has(face.path)) bytes.set(face.path, readFileSync(face.path));
-      doc.registerFont(name, bytes.get(face.path), face.postscriptName);
+      registerFace(doc, name, faces.open(face));
       registered.add(name);
     }
     doc.font(name, size);
@@ -69,7 +74,20 @@ export function createTypesetter(doc: PDFKit.PDFDocument, fonts: PdfFonts) {
   // lam-lam-heh ligature of "الله". The cost: a right-to-left name is one cache entry, not one per word.
   const shown = (run: Run) => (run.rtl ? run.text.replaceAll(' ', NBSP) : run.text);
 
-  function layout(text: string, style: TextStyle): { runs: { run: Run; width: number }[]; width: number; rtl: boolean } {
+  // Lines laid out, by text and style: names recur (the same given and family names in many countries), and every
+  // page's header is measured, then drawn. Emptied when full, like pdfkit's own word cache (see trimLayoutCaches).
+  const laidOut = new Map<string, Layout>();
+  function layout(text: string, style: TextStyle): Layout {
+    const key = `${style.size}|${style.bold ? 1 : 0}|${style.cjk}|${style.rtl ?? ''}|${text}`;
+    let found = laidOut.get(key);
+    if (!found) {
+      if (laidOut.size >= MAX_LINES) laidOut.clear();
+      laidOut.set(key, (found = layoutLine(text, style)));
+    }
+    return found;
+  }
+
+  function layoutLine(text: string, style: TextStyle): Layout {
     const clean = text.replace(/\s+/gu, ' ').trim();
     const rtl = style.rtl ?? isRtlText(clean);
     const runs = visualOrder(splitRuns(clean, { cjk: style.cjk, rtl, covers, has }), rtl);
