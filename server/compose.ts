@@ -119,7 +119,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   const trending = createTrending({ signatures: signatureSearch, audit, clock, windowMinutes: config.TRENDING_WINDOW_MINUTES, threshold: config.TRENDING_FLAG_THRESHOLD });
   const paperImport = createPaperImportService({ petitions, signatures, tallies, protector, audit, clock, maxMb: config.IMPORT_MAX_MB });
 
-  const files = createFileStore(connection);
+  const files = createFileStore(connection, createFileSealer(derive('stored-file')));
   const receiptTokens = createReceiptTokens(protector);
   // Looked up on first use: the app runs without the fonts, only packets need them.
   const pdfFonts = createPdfFontLocator(config.PDF_FONT_DIRS);
@@ -157,6 +157,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     repo: createTargetRepository(connection),
     petitions,
     findPacket: (id) => packets.find(id),
+    packets,
     files,
     audit,
     announce: (target) => announcer.announce(target),

@@ -56,7 +56,7 @@ describe('delivery packets', () => {
   const zipOf = async (packetId: string) => {
     const packet = (await stack.services.packets.find(packetId))!;
     const chunks: Buffer[] = [];
-    for await (const chunk of stack.services.packets.openZip(packet)) chunks.push(chunk as Buffer);
+    for await (const chunk of await stack.services.packets.openZip(packet)) chunks.push(chunk as Buffer);
     return readZip(Buffer.concat(chunks));
   };
 

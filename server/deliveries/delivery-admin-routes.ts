@@ -15,7 +15,7 @@ import { renderTargetPage, type TargetPageState } from './target-view.js';
 export interface PacketDesk extends PacketLister {
   start(request: { slug: string; target: string; cutoff?: Date | null; countries?: string[] | null; names: string }, actor: string): Promise<Packet>;
   find(id: string): Promise<Packet | null>;
-  openZip(packet: Packet): Readable;
+  openZip(packet: Packet): Promise<Readable>;
 }
 
 interface Deps {
@@ -28,10 +28,21 @@ interface Deps {
 
 type Params = Request<{ slug: string; id: string }>;
 
-/** Sends a stored file; a failure after the first byte can only cut the response short. */
+/**
+ * Sends a stored file. Its first part is read before any header goes out, so a sealed file that does
+ * not open is an error page; a failure after the first byte can only cut the response short.
+ */
 export async function sendFile(res: Response, stream: Readable, headers: Record<string, string>) {
+  const parts = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await parts.next();
   res.set(headers);
-  await pipeline(stream, res);
+  await pipeline(async function* () {
+    try {
+      for (let part = first; !part.done; part = await parts.next()) yield part.value;
+    } finally {
+      await parts.return?.(); // a client gone mid-way closes the file too
+    }
+  }, res);
 }
 
 /** Packets for a target, their download, and the delivery log (record; undo for admins). */
@@ -74,7 +85,7 @@ export function deliveryAdminRoutes({ targets, packets, audit, protect, photoMax
     const petition = await targets.petitionFor(req.params.slug);
     const packet = await packets.find(req.params.id);
     if (packet?.petitionId !== petition.id) throw new NotFoundError('There is no such packet.');
-    const zip = packets.openZip(packet);
+    const zip = await packets.openZip(packet);
     await audit.record({ actor: req.user!.email, action: 'packet.download', petition: petition.slug, details: { packetId: packet.id, target: packet.targetId }, rows: packet.total });
     await sendFile(res, zip, {
       'Content-Type': 'application/zip',

@@ -17,6 +17,8 @@ interface Deps {
   petitions: Pick<PetitionRepository, 'findBySlug' | 'findById'>;
   /** Packets are built by their own service, which itself looks targets up: passed as a function to break the cycle. */
   findPacket: (id: string) => Promise<Packet | null>;
+  /** A target's packets, removed with it. */
+  packets: { list(petitionId: string, targetId: string): Promise<Packet[]>; remove(packets: Packet[]): Promise<void> };
   files: Pick<FileStore, 'save' | 'open' | 'remove'>;
   audit: AuditLog;
   /** Tells the signers who asked for updates (another feature's mail fan-out). */
@@ -45,7 +47,7 @@ const byPlan = (a: DeliveryTarget, b: DeliveryTarget) => (a.plannedAt?.getTime()
 const newestDelivery = (a: DeliveryTarget, b: DeliveryTarget) =>
   b.delivery!.deliveredAt.getTime() - a.delivery!.deliveredAt.getTime() || b.delivery!.recordedAt.getTime() - a.delivery!.recordedAt.getTime();
 
-export function createTargetService({ repo, petitions, findPacket, files, audit, announce, withdraw, clock, photoMaxMb }: Deps) {
+export function createTargetService({ repo, petitions, findPacket, packets, files, audit, announce, withdraw, clock, photoMaxMb }: Deps) {
   // The public petition page asks on every view; a few seconds of staleness spare the database (this instance forgets at once).
   const shown = createTtlCache<PublicDelivery[]>(5000);
   const noTarget = () => new AppError(404, 'target_not_found', 'There is no such delivery target for this petition.');
@@ -117,10 +119,19 @@ export function createTargetService({ repo, petitions, findPacket, files, audit,
     return target;
   }
 
+  /**
+   * A delivered target stays: its packet's manifest and Merkle root are published and receipts are
+   * checked against them. An undelivered target goes with its packets and their files, so no list
+   * of signers outlives the door it was meant for.
+   */
   async function remove(id: string, actor: string): Promise<void> {
     const target = await mustFind(id);
-    if (!(await repo.removeUndelivered(id))) throw new AppError(409, 'target_delivered', 'This target has a recorded delivery. Undo the delivery first.');
-    await record(actor, 'target.remove', target);
+    if (target.delivery) throw deliveredRefusal(target);
+    const own = await packets.list(target.petitionId, target.id);
+    if (own.some((p) => p.status === 'generating')) throw new AppError(409, 'packet_generating', 'A packet for this target is still being generated. Wait until it is ready, then remove the target.');
+    if (!(await repo.removeUndelivered(id))) throw deliveredRefusal(await mustFind(id));
+    await packets.remove(own);
+    await record(actor, 'target.remove', target, { packets: own.map((p) => p.id) });
   }
 
   /** Records a handover of one of this target's ready packets; the photo, if any, is cleaned before it is stored. */
@@ -194,7 +205,7 @@ export function createTargetService({ repo, petitions, findPacket, files, audit,
     const stored = target.delivery?.photo;
     if (!stored || !(staff || (stored.public && petition.status !== 'draft'))) throw new NotFoundError('There is no such photo.');
     const { fileId, contentType, bytes } = stored;
-    return { stream: files.open(fileId), contentType, bytes };
+    return { stream: await files.open(fileId), contentType, bytes };
   }
 
   /** Idempotent: each demo target has a fixed id, so a second run adds nothing. Returns how many were added. */
@@ -207,6 +218,15 @@ export function createTargetService({ repo, petitions, findPacket, files, audit,
 
   return { photoMaxMb, petitionFor, targetOf, find, listForPetition, findForPacket, listDelivered, create, update, remove, markDelivered, undoDelivery, publicDeliveries, photo, seedDemo };
 }
+
+const deliveredRefusal = ({ name, delivery }: DeliveryTarget) =>
+  new AppError(
+    409,
+    'target_delivered',
+    delivery
+      ? `${name} cannot be removed: its delivery of ${delivery.deliveredAt.toISOString().slice(0, 10)} (packet ${delivery.packetId}) is published, and signers' receipts are checked against it. An admin can undo a delivery recorded by mistake; then the target can be removed.`
+      : 'This target has a recorded delivery. Undo the delivery first.',
+  );
 
 const throwError = (error: Error): never => {
   throw error;

@@ -152,7 +152,7 @@ export function createExportJobs(deps: Deps) {
       if (job.status === 'building') throw new AppError(409, 'export_not_ready', 'This export is not ready yet.');
       if (job.status !== 'ready' || !job.fileId || job.expiresAt <= clock()) throw new AppError(410, 'export_gone', 'This export has been downloaded or has expired; prepare a new one.');
       begin();
-      await pipeline(files.open(job.fileId), sealer.open(job.id), out);
+      await pipeline(await files.open(job.fileId), sealer.open(job.id), out);
       await removeFile(job, 'downloaded');
       await deps.audit.record({ actor: job.createdBy, action: 'export.download', petition: job.slug, details: { what: 'signatures', format: 'csv', exportId: job.id }, rows: job.rows });
     },

@@ -108,6 +108,12 @@ export function createPacketRepository(connection: Connection) {
     async saveProgress(id: string, progress: Progress): Promise<void> {
       await Packets.findOneAndUpdate({ _id: id }, { $set: { progress } }).lean();
     },
+    /** Removes packets and their leaves, by _id only (an index search, docs/embedded-database.md). */
+    async remove(packets: Packet[]): Promise<void> {
+      const leafIds = packets.flatMap(({ id, total }) => Array.from({ length: Math.ceil(total / CHUNK) }, (_, n) => `${id}:${n}`));
+      for (let i = 0; i < leafIds.length; i += 1000) await Chunks.deleteMany({ _id: { $in: leafIds.slice(i, i + 1000) } });
+      if (packets.length > 0) await Packets.deleteMany({ _id: { $in: packets.map((p) => p.id) } });
+    },
     markReady: (id: string, fields: ReadyFields) => setStatus(id, 'ready', fields),
     markFailed: (id: string, error: string) => setStatus(id, 'failed', { error }),
     /** Packets left 'generating' by a process that stopped; other instances' recent work is left alone. */

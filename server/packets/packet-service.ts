@@ -167,11 +167,16 @@ export function createPacketService(deps: Deps) {
     },
     list: (petitionId: string, targetId?: string) => repo.list(petitionId, targetId),
     find: (id: string) => repo.find(id),
-    openZip(packet: Packet): Readable {
+    async openZip(packet: Packet): Promise<Readable> {
       if (packet.status !== 'ready' || !packet.zipFileId) throw new AppError(409, 'packet_not_ready', 'This packet is not ready yet.');
       return deps.files.open(packet.zipFileId);
     },
     proofFor: (packetId: string, leaf: Buffer) => findProof(repo, packetId, leaf),
+    /** Removes packets with their files and leaves: a removed target's, none of them delivered. */
+    async remove(packets: Packet[]): Promise<void> {
+      for (const packet of packets) if (packet.zipFileId) await deps.files.remove(packet.zipFileId);
+      await repo.remove(packets);
+    },
     saltFor: deps.saltFor,
     /** Resolves when every background generation has ended (tests, shutdown). */
     async settle(): Promise<void> {
