@@ -221,10 +221,11 @@ export function createSignatureRepository(connection: Connection, protector: Dat
       return doc ? { intent: typeof doc.intent === 'string' ? doc.intent : null } : null;
     },
     /**
-     * Idempotent; `$min` keeps the first confirmation time. An invalidated signature stays
-     * invalidated: its status is put back at once in the rare case a confirmation link races it.
-     * findOneAndUpdate by _id alone, because FerretDB 1.x runs it through the SQL _id filter
-     * while updateOne decodes every document (about 3 times slower, measured).
+     * One signature, for crash recovery (live confirmations go through confirmPending). Idempotent;
+     * `$min` keeps the first confirmation time. Unlike confirmPending it also answers 'confirmed' for
+     * a signature confirmed before the `confirmedBy` stamp existed, so an entry left by an older
+     * version is still finished. An invalidated signature stays invalidated: its status is put back
+     * at once in the rare case a confirmation link races it.
      */
     async markConfirmed(id: string, at: Date): Promise<ConfirmOutcome> {
       const before = await withRetry(() =>
