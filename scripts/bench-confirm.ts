@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import type { mongo } from 'mongoose';
 import { COUNTRY_CODES } from '../server/countries/countries.js';
 import { freePort } from '../server/db/embedded-ferretdb.js';
+import { sealRecipient } from '../server/mail/sealed-recipient.js';
 import { startRuntime } from '../server/runtime.js';
 import { createSignatureRepository, signatureId, type NewSignatureRecord } from '../server/signatures/signature-repository.js';
 import { counter, type Tally } from '../server/tallies/tally-service.js';
@@ -123,7 +124,11 @@ async function seed() {
       createdAt: now,
     }));
     await createSignatureRepository(database.connection, services.protector).insertMany(pending);
-    const targets = pending.map((r) => ({ signatureId: signatureId(id, r.emailHash), petitionId: id, country: r.country }));
+    // As the mail worker issues them: with the sealed recipient and language of the "counted" email each confirmation queues.
+    const targets = pending.map((r) => {
+      const signature = signatureId(id, r.emailHash);
+      return { signatureId: signature, petitionId: id, country: r.country, recipient: sealRecipient(services.protector, signature, r.details), lang: 'en' };
+    });
     const tokens = await services.tokens.issueMany(targets, new Date(now.getTime() + 86_400_000));
     changes[counter.pending] = CONFIRM;
     await services.tallies.change(id, changes);

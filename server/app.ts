@@ -17,6 +17,8 @@ import { signaturePageRoutes } from './signatures/signature-page-routes.js';
 import { unsubscribeRoutes } from './updates/unsubscribe-routes.js';
 import { createAssets } from './web/assets.js';
 import { createErrorHandler, notFound } from './web/error-handler.js';
+import { createFonts } from './web/fonts.js';
+import { languageRouting } from './web/language.js';
 import { createCsrf, requireJson, securityHeaders } from './web/security.js';
 import { configureViews } from './web/views.js';
 import { fromRoot } from './shared/project-root.js';
@@ -55,16 +57,12 @@ export function createApp(services: Services): Express {
   app.use(securityHeaders(config.isProduction));
 
   const assets = createAssets(fromRoot('public'));
+  const fonts = createFonts(fromRoot('node_modules', '@fontsource'));
   app.use('/static', assets.middleware);
-  configureViews(app, fromRoot('views'), assets.url);
+  app.use('/static/fonts', fonts.middleware);
+  configureViews(app, fromRoot('views'), assets.url, fonts.stylesheets);
 
-  app.use((req, res, next) => {
-    const lang = i18n.pick(req.headers['accept-language'], typeof req.query.lang === 'string' ? req.query.lang : undefined);
-    res.locals.lang = lang;
-    res.locals.dir = i18n.direction(lang);
-    res.locals.t = (key: string, vars?: Record<string, unknown>) => i18n.t(lang, key, vars);
-    next();
-  });
+  app.use(cookieParser(), languageRouting({ i18n, baseUrl: config.BASE_URL, secure: config.isProduction }));
 
   app.use(healthRoutes(services.pingDatabase));
 
@@ -80,7 +78,8 @@ export function createApp(services: Services): Express {
   const signLimiter = limiter('sign', config.RATE_LIMIT_SIGN_PER_MINUTE);
   const limits = {
     sign: inSequence(services.signingLoad.track, signLimiter),
-    confirm: limiter('confirm', config.RATE_LIMIT_CONFIRM_PER_MINUTE),
+    // Confirming signers count as load too: the mail worker (which sends each a "counted" email) yields to them.
+    confirm: inSequence(services.signingLoad.track, limiter('confirm', config.RATE_LIMIT_CONFIRM_PER_MINUTE)),
   };
 
   const api = express.Router();
@@ -98,10 +97,10 @@ export function createApp(services: Services): Express {
     res.set('Cache-Control', 'private, no-store');
     next();
   });
-  // Workspace forms carry petition texts (up to 50,000 characters); public forms stay small.
+  // Workspace forms carry petition texts, up to 50,000 characters in each of six languages; public forms stay small.
   // (50,000 characters of Chinese are 150 kB of UTF-8 and about 450 kB once URL-encoded.)
-  app.use('/admin', express.urlencoded({ extended: false, limit: '600kb', parameterLimit: 50 }));
-  app.use(cookieParser(), csrf.browserId, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+  app.use('/admin', express.urlencoded({ extended: false, limit: '3mb', parameterLimit: 50 }));
+  app.use(csrf.browserId, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   const renderPetition = createPetitionPageRenderer(services.petitionService, services.formGuard, csrf.token, config.BASE_URL, deliveredSection(services.targets));
   app.use(petitionPageRoutes(services.petitionService, renderPetition));
   app.use(

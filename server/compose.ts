@@ -78,7 +78,7 @@ interface Options {
 export async function createServices({ config, connection, logger, dataKey, clock = () => new Date(), transport }: Options) {
   const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), `handover:${purpose}`, 32));
   const protector = createDataProtector(dataKey);
-  const i18n: I18n = await createI18n();
+  const i18n: I18n = await createI18n({ strict: !config.isProduction, warn: (message) => logger.error(message) });
 
   const petitions = createPetitionRepository(connection);
   const signatures = createSignatureRepository(connection, protector);
@@ -134,6 +134,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     audit,
     saltFor: createSaltMaker(derive('packet-salt')),
     fonts: pdfFonts,
+    i18n,
     organisation: config.ORGANISATION_NAME,
     workRoot: path.join(config.DATA_DIR, 'work'),
     clock,
@@ -243,9 +244,13 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     signingLoad,
     formGuard: createFormGuard(derive('form-guard'), config.FORM_MIN_FILL_SECONDS, clock),
     secrets: { csrf: derive('csrf'), session: derive('session') },
-    /** Idempotent: adds the demo petition when its slug is free, and whichever of its ten delivery targets are missing. */
+    /**
+     * Idempotent: adds the demo petition when its slug is free (else whichever of its translations it lacks, for
+     * databases seeded before languages), and whichever of its ten delivery targets are missing.
+     */
     async seedDemo() {
       const added = await petitionService.create(DEMO_PETITION);
+      if (!added) await petitionService.addMissingTranslations(DEMO_PETITION.slug, DEMO_PETITION.translations ?? {});
       await targets.seedDemo(DEMO_PETITION.slug, DEMO_TARGETS);
       return added;
     },

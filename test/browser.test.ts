@@ -64,11 +64,12 @@ describe('the sign form in a real browser', () => {
     await page.goto(`/petitions/${petition.slug}`);
 
     const order: string[] = [];
-    for (let i = 0; i < 5 && order.at(-1) !== '#firstName'; i++) {
+    for (let i = 0; i < 12 && order.at(-1) !== '#firstName'; i++) {
       await page.keyboard.press('Tab');
       order.push(await focused(page));
     }
-    assert.deepEqual(order, ['a:Skip to content', 'a:Handover', '#firstName'], 'the skip link comes first and the honeypot is never reached');
+    const switcher = ['English', 'Español', 'Français', 'العربية', '简体中文', '繁體中文'].map((name) => `a:${name}`);
+    assert.deepEqual(order, ['a:Skip to content', 'a:Handover', ...switcher, '#firstName'], 'the skip link comes first and the honeypot is never reached');
 
     await page.keyboard.type('Ada');
     await page.keyboard.press('Tab');
@@ -100,7 +101,7 @@ describe('the sign form in a real browser', () => {
 
     await page.goto(await emailedConfirmLink(email));
     assert.equal(await total(petition.slug), 0, 'opening the link alone counts nothing');
-    for (let i = 0; i < 5 && !(await focused(page)).startsWith('button:'); i++) await page.keyboard.press('Tab');
+    for (let i = 0; i < 12 && !(await focused(page)).startsWith('button:'); i++) await page.keyboard.press('Tab');
     assert.equal(await focused(page), 'button:Confirm my signature');
     await Promise.all([page.waitForURL(`**/petitions/${petition.slug}/thanks?confirmed=1`), page.keyboard.press('Enter')]);
 

@@ -117,7 +117,13 @@ describe('npm run export, on the embedded database of DATA_DIR', () => {
     assert.deepEqual(latest?.details, { what: 'signatures', format: 'csv', filters: { status: 'confirmed' } });
   });
 
-  for (const args of [[], ['--petition', 'x', '--what', 'everything', '--format', 'csv', '--out', 'f'], ['--petition', 'x', '--what', 'counts', '--format', 'xml', '--out', 'f'], ['--petition', 'x', '--what', 'counts', '--format', 'csv'], ['--bogus']]) {
+  test('when --lang names a language, then the country names are in it', async () => {
+    const file = out('counts-fr.csv');
+    await exportCli(['--petition', petition.slug, '--what', 'counts', '--format', 'csv', '--out', file, '--lang', 'fr']);
+    assert.match(readFileSync(file, 'utf8'), /\r\nGB,Royaume-Uni,/);
+  });
+
+  for (const args of [[], ['--petition', 'x', '--what', 'everything', '--format', 'csv', '--out', 'f'], ['--petition', 'x', '--what', 'counts', '--format', 'csv', '--out', 'f', '--lang', 'klingon'], ['--petition', 'x', '--what', 'counts', '--format', 'xml', '--out', 'f'], ['--petition', 'x', '--what', 'counts', '--format', 'csv'], ['--bogus']]) {
     test(`when the arguments are ${JSON.stringify(args)}, then it prints the usage and exits 64`, async () => {
       const error = await failed(args);
       assert.equal(error.code, 64);

@@ -10,9 +10,10 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../server/config/config.js';
 import type { LetterLanguage } from '../server/deliveries/target-types.js';
+import { createI18n, type I18n } from '../server/i18n/i18n.js';
 import { createPdfFontLocator, findPdfFonts, type PdfFonts } from '../server/packets/pdf/fonts.js';
 import { namesPerFullPage } from '../server/packets/pdf/layout.js';
-import { createPacketPdf, type PacketPdfInput } from '../server/packets/pdf/packet-pdf.js';
+import { createPacketPdf, type PacketPdfInput, type PdfDeps } from '../server/packets/pdf/packet-pdf.js';
 import { writePoster } from '../server/packets/pdf/poster.js';
 import { splitRuns, visualOrder } from '../server/packets/pdf/script-runs.js';
 import { AppError } from '../server/shared/errors.js';
@@ -20,10 +21,14 @@ import { AppError } from '../server/shared/errors.js';
 const run = promisify(execFile);
 let dir: string;
 let fonts: PdfFonts;
+let i18n: I18n;
+let deps: PdfDeps;
 
 before(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'packet-pdf-'));
   fonts = createPdfFontLocator(loadConfig({}).PDF_FONT_DIRS)();
+  i18n = await createI18n();
+  deps = { fonts, i18n };
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
@@ -41,7 +46,7 @@ function anInput(countries: Country[], overrides: Partial<PacketPdfInput> = {}):
     language: 'en',
     organisation: 'Uyghur Solidarity Network',
     date: new Date('2025-03-14T10:00:00Z'),
-    petition: { title: 'Free the detained', summary: 'Release everyone held without charge.', body: 'First **paragraph**.\n\n- an item', target: 'The government' },
+    petition: { title: 'Free the detained', summary: 'Release everyone held without charge.', body: 'First **paragraph**.\n\n- an item', target: 'The government', language: 'en', fallback: false },
     target: { name: 'Embassy in London', recipientName: 'Zheng Zeguang', recipientTitle: 'Ambassador', address: '49 Portland Place', city: 'London', country: 'GB' },
     total: counted.reduce((sum, c) => sum + c.count, 0),
     countries: counted,
@@ -52,7 +57,7 @@ function anInput(countries: Country[], overrides: Partial<PacketPdfInput> = {}):
 let files = 0;
 async function renderPacket(countries: Country[], overrides: Partial<PacketPdfInput> = {}): Promise<{ file: string; pages: number }> {
   const file = path.join(dir, `packet-${++files}.pdf`);
-  const pdf = createPacketPdf(fonts, anInput(countries, overrides), createWriteStream(file));
+  const pdf = createPacketPdf(deps, anInput(countries, overrides), createWriteStream(file));
   for (const country of countries) {
     pdf.startCountry({ code: country.code, name: country.name, count: country.names.length + (country.unnamed ?? 0), unnamed: country.unnamed ?? 0 });
     for (let i = 0; i < country.names.length; i += 1000) await pdf.addSigners(country.names.slice(i, i + 1000));
@@ -165,6 +170,26 @@ describe('packet PDF', () => {
     assert.ok(rightEdge > 540, `the closing ends at x=${rightEdge}, not at the right margin`);
   });
 
+  test('when a French letter carries a petition only written in Arabic, then it says so in French and sets the petition right to left in Arabic glyphs', async () => {
+    const petition = { title: 'أطلقوا سراح المحتجزين', summary: 'أطلقوا سراح جميع المحتجزين دون تهمة', body: 'الفقرة الأولى من العريضة', target: 'الحكومة', language: 'ar' as const, fallback: true };
+    const { file } = await renderPacket([{ code: 'FR', name: 'France', names: ['Élodie Durand'] }], { language: 'fr', petition });
+
+    const letter = await pdfText(file, '-f', '1', '-l', '1');
+    assert.match(letter.replace(/\s+/gu, ' '), /Au nom de 1 personne de 1 pays, Uyghur Solidarity Network vous remet la pétition/u);
+    assert.match(letter.replace(/\s+/gu, ' '), /La pétition est jointe dans sa langue d’origine : arabe\./u);
+    const missing = [petition.summary, petition.body].filter((text) => !letter.includes(text));
+    assert.deepEqual(missing, [], 'the Arabic petition text, verbatim');
+    const words = [...(await run('pdftotext', ['-bbox', '-f', '1', '-l', '1', file, '-'])).stdout.matchAll(/xMax="([\d.]+)"[^>]*>([^<]+)</gu)];
+    // -bbox lists right-to-left words as drawn, i.e. reversed; the summary's and the title's first word is their rightmost.
+    const first = [...'أطلقوا'].reverse().join('');
+    const rightEdges = words.filter(([, , word]) => word === first).map(([, x]) => Math.round(Number(x)));
+    // In the running header, the subject and the introduction the title sits in a French line; the demand and the
+    // petition's title are paragraphs of their own, which end at the right margin.
+    const atRightMargin = rightEdges.filter((x) => x > 540);
+    assert.equal(atRightMargin.length, 2, `right edges of the petition's first word: ${rightEdges.join(', ')}`);
+    assert.match((await run('pdffonts', [file])).stdout, /NotoNaskhArabic|NotoSansArabic/u);
+  });
+
   test('when the same packet is rendered twice, then the files are identical', async () => {
     const countries = [{ code: 'CN', name: 'China', names: ['王小明', 'ئەخمەتجان مەمەت', 'Ayşe Yılmaz'] }];
     const [a, b] = [await renderPacket(countries), await renderPacket(countries)];
@@ -184,7 +209,7 @@ describe('packet PDF', () => {
         else done();
       },
     });
-    const pdf = createPacketPdf(fonts, anInput([{ code: 'FR', name: 'France', names: manyNames(count) }]), out);
+    const pdf = createPacketPdf(deps, anInput([{ code: 'FR', name: 'France', names: manyNames(count) }]), out);
     pdf.startCountry({ code: 'FR', name: 'France', count, unnamed: 0 });
     let settled = false;
     const adding = pdf.addSigners(manyNames(count)).then(() => (settled = true));
@@ -202,7 +227,7 @@ describe('packet PDF', () => {
 
   test('when the poster is made, then it is A3 and shows the number', async () => {
     const file = path.join(dir, 'poster.pdf');
-    await writePoster(fonts, { language: 'en', title: 'Free the detained', total: 323832, countryCount: 184, organisation: 'Org', date: new Date('2025-03-14'), targetName: 'Embassy in London' }, createWriteStream(file));
+    await writePoster(deps, { language: 'en', title: 'Free the detained', titleLanguage: 'en', total: 323832, countryCount: 184, organisation: 'Org', date: new Date('2025-03-14'), targetName: 'Embassy in London' }, createWriteStream(file));
 
     assert.match(await pdfInfo(file), /Page size:\s+841.89 x 1190.55 pts \(A3\)/u);
     const text = await pdfText(file);

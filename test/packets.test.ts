@@ -153,6 +153,45 @@ describe('delivery packets', () => {
     assert.equal(await stack.services.packets.proofFor(packet.id, leafOf({ country: 'TR', name: 'Ayşe Yılmaz' }, Buffer.alloc(32))), null);
   });
 
+  describe('for a target whose letter is in French', () => {
+    const english = { title: 'Free the detained in Xinjiang', summary: 'Close the camps and release everyone held without charge.', body: 'Over a million people are held.\n\n- Close the camps', target: 'The government of China' };
+    const french = { title: 'Libérez les détenus du Xinjiang', summary: 'Fermez les camps et libérez toutes les personnes détenues sans inculpation.', body: 'Plus d’un million de personnes sont détenues.\n\n- Fermez les camps', target: 'Le gouvernement chinois' };
+    const englishParts = [english.title, english.summary, 'Over a million people are held.', 'Close the camps', english.target];
+    const flat = (text: string) => text.replace(/\s+/g, ' ');
+    /** The packet's and the poster's text, for a new petition with one signer and a target in Paris. */
+    const packetFor = async (overrides: Record<string, unknown>) => {
+      const petition = await givenPetition(stack, { verification: 'none', ...english, ...overrides });
+      const id = await petitionIdOf(stack.database.connection, petition.slug);
+      await stack.services.targets.create(id, { name: 'Ambassade de Chine en France', recipientName: '', recipientTitle: 'Ambassadeur', city: 'Paris', country: 'FR', address: '11 avenue George V', language: 'fr', plannedAt: '', notes: '' }, 'test');
+      const res = await postJson(`${stack.baseUrl}/api/v1/petitions/${petition.slug}/signatures`, aSigner({ firstName: 'Élodie', lastName: 'Durand', country: 'FR' }));
+      assert.equal(res.status, 202, res.text);
+      const packet = await stack.services.packets.generate({ slug: petition.slug, target: 'Paris', names: 'full' }, 'test@example.org');
+      const files = await zipOf(packet.id);
+      return { letter: flat(await pdfText(files.get('packet.pdf')!)), poster: flat(await pdfText(files.get('poster.pdf')!)) };
+    };
+
+    it('when the petition has a French text, then the letter and the poster carry it and none of the English text', async () => {
+      const { letter, poster } = await packetFor({ translations: { fr: french } });
+
+      assert.match(letter, /Au nom de 1 personne de 1 pays, .* vous remet la pétition « Libérez les détenus du Xinjiang », adressée à Le gouvernement chinois\./);
+      const missing = [french.title, french.summary, 'Plus d’un million de personnes sont détenues.', '• Fermez les camps'].filter((text) => !letter.includes(text));
+      assert.deepEqual(missing, [], 'French petition text missing from the letter');
+      assert.deepEqual(englishParts.filter((text) => letter.includes(text) || poster.includes(text)), [], 'English petition text in the packet');
+      assert.ok(poster.includes(french.title), poster);
+      assert.doesNotMatch(letter, /langue d’origine/);
+    });
+
+    it('when the petition lacks French, then the French letter says it is attached in its original language and carries the English text', async () => {
+      const { letter, poster } = await packetFor({});
+
+      assert.match(letter, /Madame, Monsieur, Au nom de 1 personne de 1 pays/);
+      assert.match(letter, /La pétition est jointe dans sa langue d’origine : anglais\./);
+      const missing = [english.title, english.summary, 'Over a million people are held.', '• Close the camps'].filter((text) => !letter.includes(text));
+      assert.deepEqual(missing, [], 'English petition text missing from the letter');
+      assert.ok(poster.includes(english.title), poster);
+    });
+  });
+
   it('when the request is bad, then a 4xx names the problem and no packet is recorded', async () => {
     const count = (await stack.services.packets.list(petitionId)).length;
     const fails = async (over: Record<string, unknown>, status: number, field?: string) => {

@@ -151,7 +151,7 @@ describe('paper signature import through the workspace', () => {
   const refusedCases: [string, Uint8Array | string, number, RegExp][] = [
     ['a UTF-16 file', fixture('utf16.csv'), 415, /saved as UTF-16 .* Save it as “CSV UTF-8”/],
     ['an empty file', '', 422, /The file is empty\./],
-    ['a file without the expected header', 'name,email\nAnn,ann@example.org\n', 422, /first_name, last_name, email \(optional\), country, postcode \(optional\), collected_at, collected_where\. Missing: first_name, last_name, country, collected_at, collected_where\./],
+    ['a file without the expected header', 'name,email\nAnn,ann@example.org\n', 422, /first_name, last_name, email \(optional\), country, postcode \(optional\), collected_at, collected_where, language \(optional\), updates \(optional\)\. Missing: first_name, last_name, country, collected_at, collected_where\./],
     ['an xlsx workbook', Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(64, 1)]), 415, /spreadsheet workbook/],
   ];
   for (const [what, file, status, message] of refusedCases) {

@@ -37,6 +37,7 @@ const ROUTES: readonly Route[] = [
   page('/petitions/:slug', EVERYONE),
   page('/petitions/:slug/edit', MANAGERS),
   page('/petitions/:slug/preview', MANAGERS),
+  page('/petitions/:slug/preview/ar', MANAGERS),
   page('/petitions/:slug/export/counts.csv', EVERYONE),
   page('/petitions/:slug/export/counts.json', EVERYONE),
   page('/petitions/:slug/export/signatures.csv', MANAGERS),

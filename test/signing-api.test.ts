@@ -143,13 +143,13 @@ describe('signing through the JSON API', () => {
 });
 
 describe('reading petitions through the JSON API', () => {
-  test('when petitions are listed, then each has slug, title, summary, status, goal and total', async () => {
+  test('when petitions are listed, then each has slug, title, summary, its language and languages, status, goal and total', async () => {
     const petition = await givenPetition(stack, { verification: 'none' });
     await postJson(signUrl(petition.slug), aSigner());
     const { status, body } = await getJson<{ data: Record<string, unknown>[] }>(`${stack.baseUrl}/api/v1/petitions`);
     assert.equal(status, 200);
     const row = body.data.find((p) => p.slug === petition.slug);
-    assert.deepEqual(row, { slug: petition.slug, title: petition.title, summary: petition.summary, status: 'open', goal: petition.goal, total: 1 });
+    assert.deepEqual(row, { slug: petition.slug, title: petition.title, summary: petition.summary, language: 'en', languages: ['en'], status: 'open', goal: petition.goal, total: 1 });
   });
 
   test('when the count is read, then it has total and updatedAt and may be cached briefly', async () => {

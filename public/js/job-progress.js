@@ -3,9 +3,9 @@
 (function () {
   var blocks = document.querySelectorAll('[data-job-status]');
   if (!blocks.length || !window.fetch) return;
-  var format = new Intl.NumberFormat(document.documentElement.lang || 'en');
 
   function watch(block) {
+    var format = new Intl.NumberFormat(block.getAttribute('data-locale') || document.documentElement.lang || 'en');
     var url = block.getAttribute('data-job-status');
     var building = block.querySelector('[data-job-building]');
     var bar = block.querySelector('progress');
@@ -38,7 +38,8 @@
               return poll(1000);
             }
             if (status.state === 'ready') return finish('[data-job-ready]');
-            if (status.state === 'failed') return finish('[data-job-failed]', status.error);
+            // The page's own sentence, in its language; the reason shows on the reloaded page.
+            if (status.state === 'failed') return finish('[data-job-failed]', block.getAttribute('data-label-failed'));
             location.reload(); // removed meanwhile: the page says how
           })
           .catch(function () { poll(5000); });

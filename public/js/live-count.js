@@ -3,7 +3,7 @@
   var el = document.querySelector('[data-live-count]');
   if (!el || !window.fetch) return;
   var url = el.getAttribute('data-live-count');
-  var format = new Intl.NumberFormat(document.documentElement.lang || 'en');
+  var format = new Intl.NumberFormat(el.getAttribute('data-locale') || document.documentElement.lang || 'en');
   function refresh() {
     // A tab nobody looks at need not poll: thousands of forgotten tabs would otherwise keep asking.
     if (document.hidden) return;

@@ -14,6 +14,8 @@ import { requireJson } from '../web/security.js';
 import { moderationApiRoutes } from '../moderation/moderation-api-routes.js';
 import { moderationRoutes } from '../moderation/moderation-routes.js';
 import { petitionAdminRoutes } from '../petitions/petition-admin-routes.js';
+import { languageCoverage } from '../petitions/petition-languages.js';
+import { languagesOf } from '../petitions/petition-text.js';
 import { paperRoutes } from '../paper/paper-routes.js';
 import { dashboardApiRoutes, dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { exportRoutes } from '../exports/export-routes.js';
@@ -71,10 +73,10 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
   router.use(accountRoutes({ accounts: services.accounts, audit: services.audit, loginLimits, protect: csrf.protect }));
   router.get('/', allow('viewDashboards'), async (req, res) => {
     const petitions = await services.petitionAdmin.list({ live: may(req.user!.role, 'seeLiveCounts') });
-    res.render('admin/home', { layout: 'admin', title: res.locals.t('admin.home.title'), petitions });
+    res.render('admin/home', { layout: 'admin', title: res.locals.t('admin.home.title'), petitions: petitions.map((p) => ({ ...p, coverage: languageCoverage(languagesOf(p)) })) });
   });
   // Petition management first: /petitions/new must not be taken for a dashboard slug.
-  router.use(petitionAdminRoutes({ petitions: services.petitionAdmin, audit: services.audit, protect: csrf.protect }));
+  router.use(petitionAdminRoutes({ petitions: services.petitionAdmin, audit: services.audit, protect: csrf.protect, i18n: services.i18n }));
   router.use(dashboardRoutes({ dashboard: services.dashboard, countExport: services.countExport, audit: services.audit }));
   router.use(exportRoutes({ signatureExport: services.signatureExport }));
   router.use(exportJobRoutes({ jobs: services.exportJobs, protect: csrf.protect }));

@@ -12,6 +12,10 @@ describe('describeDetails', () => {
     assert.equal(describeDetails({}), '');
   });
 
+  test('when the reader has another language, then an empty value reads in it', () => {
+    assert.equal(describeDetails({ filters: {}, target: null, countries: [] }, 'aucun'), 'filters: aucun · target: aucun · countries: aucun');
+  });
+
   test('when a detail is a list, a date or null, then each reads plainly', () => {
     assert.equal(
       describeDetails({ countries: ['GB', 'FR'], at: new Date('2025-05-01T10:00:00Z'), target: null }),

@@ -1,3 +1,4 @@
+import { intlLocale } from '../i18n/languages.js';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -24,7 +25,7 @@ export function countryName(code: string, lang: string): string {
 export function countryOptions(lang: string): { code: string; name: string }[] {
   let list = optionLists.get(lang);
   if (!list) {
-    const collator = new Intl.Collator(lang);
+    const collator = new Intl.Collator(intlLocale(lang));
     list = [...COUNTRY_CODES].map((code) => ({ code, name: countryName(code, lang) })).sort((a, b) => collator.compare(a.name, b.name));
     optionLists.set(lang, list);
   }

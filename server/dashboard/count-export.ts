@@ -29,10 +29,10 @@ export const fileStamp = (at: Date): string => at.toISOString().slice(0, 16).rep
  */
 export function createCountExport({ petitions, counts, clock }: Deps) {
   return {
-    /** The counts `viewer` may see (dashboard-service.ts): an analyst's file holds what the public sees. */
-    async build(slug: string, format: CountFormat, viewer: Viewer): Promise<ExportFile> {
+    /** The counts `viewer` may see (dashboard-service.ts): an analyst's file holds what the public sees. Country names in `lang`. */
+    async build(slug: string, format: CountFormat, viewer: Viewer, lang = 'en'): Promise<ExportFile> {
       const { petition, tally } = await petitionWithTally(petitions, counts, slug, viewer);
-      const countries = countryRows(tally.countries, 'en')
+      const countries = countryRows(tally.countries, lang)
         .sort((a, b) => b.total - a.total || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
         .map((c) => ({ code: c.code, name: c.name, confirmed: c.online, paper: c.paper, total: c.total }));
       const at = clock();

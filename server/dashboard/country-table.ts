@@ -1,3 +1,4 @@
+import { intlLocale } from '../i18n/languages.js';
 import { countryName } from '../countries/countries.js';
 import { AppError } from '../shared/errors.js';
 import type { Tally } from '../tallies/tally-service.js';
@@ -39,7 +40,7 @@ export function parseSort(query: Record<string, unknown>): Sort {
 }
 
 export function sortRows(rows: readonly CountryRow[], { key, dir }: Sort, lang: string): CountryRow[] {
-  const collator = new Intl.Collator(lang);
+  const collator = new Intl.Collator(intlLocale(lang));
   const byCode = (a: CountryRow, b: CountryRow) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
   const compare: Record<SortKey, (a: CountryRow, b: CountryRow) => number> = {
     count: (a, b) => a.total - b.total,

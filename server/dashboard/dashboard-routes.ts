@@ -2,6 +2,7 @@ import { Router, type Request, type RequestHandler } from 'express';
 import { allow } from '../accounts/current-user.js';
 import { may } from '../accounts/user-types.js';
 import type { AuditLog } from '../audit/audit-repository.js';
+import { languageOption } from '../i18n/language-option.js';
 import type { CountExport, CountFormat } from './count-export.js';
 import { parseSort } from './country-table.js';
 import type { DashboardService } from './dashboard-service.js';
@@ -30,7 +31,9 @@ export function dashboardRoutes({ dashboard, countExport, audit }: Deps): Router
     (format: CountFormat): RequestHandler =>
     async (req, res) => {
       const slug = String(req.params.slug);
-      const file = await countExport.build(slug, format, viewer(req));
+      // Country names in `?lang=`, else the workspace's language.
+      const lang = languageOption(req.query.lang, res.locals.lang);
+      const file = await countExport.build(slug, format, viewer(req), lang);
       await audit.record({ actor: req.user?.email ?? 'unknown', action: 'export', petition: slug, details: { what: 'counts', format }, rows: file.rows });
       res.attachment(file.filename).type(file.contentType).send(file.body);
     };

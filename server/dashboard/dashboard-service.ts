@@ -1,5 +1,7 @@
 import type { PetitionRepository } from '../petitions/petition-repository.js';
 import type { Petition } from '../petitions/petition-types.js';
+import { languagesOf } from '../petitions/petition-text.js';
+import type { Language } from '../i18n/languages.js';
 import { NotFoundError } from '../shared/errors.js';
 import type { Publication, PublishedCounts } from '../tallies/published-counts.js';
 import type { Tally } from '../tallies/tally-service.js';
@@ -27,7 +29,8 @@ export async function petitionWithTally(
 }
 
 export interface Dashboard {
-  petition: Pick<Petition, 'slug' | 'title' | 'status' | 'goal' | 'verification'>;
+  /** `languages`: those the petition has a text in, its main language first. */
+  petition: Pick<Petition, 'slug' | 'title' | 'status' | 'goal' | 'verification'> & { languages: Language[] };
   /** `pending` only for those who see live counts: whether it moves tells whether an address had signed. */
   totals: { confirmed: number; pending?: number; invalidated: number; paper: number; total: number };
   /** Largest total first. */
@@ -48,7 +51,7 @@ export function createDashboardService({ petitions, counts }: { petitions: Petit
       const { title, status, goal, verification } = petition;
       const { confirmed, pending, invalidated, paper, total } = tally;
       return {
-        petition: { slug: petition.slug, title, status, goal, verification },
+        petition: { slug: petition.slug, title, status, goal, verification, languages: languagesOf(petition) },
         totals: viewer.live ? { confirmed, pending, invalidated, paper, total } : { confirmed, invalidated, paper, total },
         countries: countryRows(tally.countries, lang),
         daily: tally.daily,

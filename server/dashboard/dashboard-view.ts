@@ -1,7 +1,9 @@
+import { intlLocale } from '../i18n/languages.js';
 import { countryName } from '../countries/countries.js';
 import { chartDays, renderDailyChart } from './daily-chart.js';
 import { sortHeaders, sortRows, type Sort } from './country-table.js';
 import type { Dashboard } from './dashboard-service.js';
+import { languageCoverage } from '../petitions/petition-languages.js';
 import { NO_SIGNATURES } from './map-colours.js';
 import { renderWorldMap } from './world-map.js';
 import { publicationPeriod, publicationText } from '../tallies/publication-text.js';
@@ -13,8 +15,8 @@ const LIST_LIMIT = 50;
 
 /** What the dashboard template shows: numbers formatted, rows sorted, the map and chart drawn. */
 export function dashboardView(data: Dashboard, sort: Sort, t: Translate, lang: string) {
-  const number = new Intl.NumberFormat(lang);
-  const percent = new Intl.NumberFormat(lang, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const number = new Intl.NumberFormat(intlLocale(lang));
+  const percent = new Intl.NumberFormat(intlLocale(lang), { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const { totals, petition } = data;
   const share = (n: number) => percent.format(totals.total > 0 ? n / totals.total : 0);
   // Plural forms make t() slow-ish (~0.1 ms); the map and chart repeat counts (mostly 0), so each is translated once.
@@ -42,6 +44,7 @@ export function dashboardView(data: Dashboard, sort: Sort, t: Translate, lang: s
 
   return {
     petition,
+    coverage: languageCoverage(petition.languages),
     totals,
     goal: { value: Math.min(totals.total, petition.goal), percent: percent.format(petition.goal > 0 ? totals.total / petition.goal : 0) },
     // Formatted here rather than by the view's number helper: a few hundred rows, one formatter.

@@ -5,9 +5,9 @@ const MAX_WIDTH = 2000;
 // A 50-megapixel phone photo is about 8200 × 6100: anything far bigger is a decompression bomb, not a photo.
 const MAX_INPUT_PIXELS = 100_000_000;
 
-const refused = (status: number, code: string, message: string) => new AppError(status, code, message, { photo: code });
+const refused = (status: number, code: string, message: string, vars?: Record<string, number>) => new AppError(status, code, message, { photo: code }, { vars });
 
-export const photoTooLarge = (maxMb: number) => refused(413, 'photo_too_large', `The photo is larger than ${maxMb} MB.`);
+export const photoTooLarge = (maxMb: number) => refused(413, 'photo_too_large', `The photo is larger than ${maxMb} MB.`, { maxMb });
 
 /**
  * Checks an uploaded photo by its content (never by the name or type the browser claims) and

@@ -79,7 +79,9 @@ export function createTargetService({ repo, petitions, findPacket, packets, file
     if (inCity.length === 1) return inCity[0]!;
     if (inCity.length === 0) throw noTarget();
     const candidates = inCity.map((t) => `${t.name} (${t.id})`).join('; ');
-    throw new AppError(409, 'target_ambiguous', `Several delivery targets are in ${inCity[0]!.city}: ${candidates}. Give the target's id instead.`);
+    throw new AppError(409, 'target_ambiguous', `Several delivery targets are in ${inCity[0]!.city}: ${candidates}. Give the target's id instead.`, undefined, {
+      vars: { city: inCity[0]!.city, candidates },
+    });
   }
 
   async function listDelivered(petitionId: string): Promise<DeliveryTarget[]> {
@@ -226,6 +228,8 @@ const deliveredRefusal = ({ name, delivery }: DeliveryTarget) =>
     delivery
       ? `${name} cannot be removed: its delivery of ${delivery.deliveredAt.toISOString().slice(0, 10)} (packet ${delivery.packetId}) is published, and signers' receipts are checked against it. An admin can undo a delivery recorded by mistake; then the target can be removed.`
       : 'This target has a recorded delivery. Undo the delivery first.',
+    undefined,
+    { vars: { name, date: delivery?.deliveredAt.toISOString().slice(0, 10) ?? '', packetId: delivery?.packetId ?? '' } },
   );
 
 const throwError = (error: Error): never => {

@@ -1,6 +1,8 @@
-/** Languages a cover letter can be written in: the campaign's page languages. */
-export const LETTER_LANGUAGES = ['en', 'es', 'fr', 'ar', 'zh-Hans', 'zh-Hant'] as const;
-export type LetterLanguage = (typeof LETTER_LANGUAGES)[number];
+import { LANGUAGE_CODES, type Language } from '../i18n/languages.js';
+
+/** A cover letter can be written in any language the site speaks. */
+export const LETTER_LANGUAGES = LANGUAGE_CODES;
+export type LetterLanguage = Language;
 
 /** What was recorded when activists handed a packet over. */
 export interface Delivery {

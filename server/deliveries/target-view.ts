@@ -1,3 +1,4 @@
+import { intlLocale } from '../i18n/languages.js';
 import type { Response } from 'express';
 import { countryName } from '../countries/countries.js';
 import { NAME_POLICIES, packetStatus, type Packet } from '../packets/packet-types.js';
@@ -9,8 +10,8 @@ import { LETTER_LANGUAGES, type DeliveryTarget } from './target-types.js';
 
 export type Translate = (key: string, vars?: Record<string, unknown>) => string;
 
-const when = (lang: string, at: Date) => new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(at);
-export const day = (lang: string, at: Date) => new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(at);
+const when = (lang: string, at: Date) => new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(at);
+export const day = (lang: string, at: Date) => new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeZone: 'UTC' }).format(at);
 
 /** A target as the list and its page show it. */
 export function targetRow(target: DeliveryTarget, slug: string, lang: string) {

@@ -14,12 +14,13 @@ export type SignatureRow = [string, string, string, string, string, string, stri
 /**
  * A stored signature as an export row: only what its signer's consent allows. A hidden name is
  * not even decrypted; email, postcode and comment are decrypted with the names but never copied.
+ * Country names are in `lang`.
  */
-export function toSignatureRow(protector: DataProtector): (doc: SignatureForExport) => SignatureRow {
+export function toSignatureRow(protector: DataProtector, lang = 'en'): (doc: SignatureForExport) => SignatureRow {
   const names = new Map<string, string>();
   const nameOf = (code: string) => {
     let name = names.get(code);
-    if (name === undefined) names.set(code, (name = countryName(code, 'en')));
+    if (name === undefined) names.set(code, (name = countryName(code, lang)));
     return name;
   };
   const isoTime = isoTimestamps();

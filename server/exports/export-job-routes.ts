@@ -1,5 +1,7 @@
+import { intlLocale } from '../i18n/languages.js';
 import { Router, type Request, type RequestHandler } from 'express';
 import { allow } from '../accounts/current-user.js';
+import { languageOption } from '../i18n/language-option.js';
 import { jobProgressView } from '../web/job-progress-view.js';
 import { exportStatus, type ExportJobs } from './export-job-service.js';
 import type { ExportJob } from './export-job-repository.js';
@@ -13,7 +15,7 @@ function jobRow(job: ExportJob, t: Translate, lang: string) {
   const download = `${pageUrl(job.slug)}/${job.id}.csv`;
   return {
     ...job,
-    created: new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(job.createdAt),
+    created: new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(job.createdAt),
     ready: job.status === 'ready',
     download,
     progress: job.status === 'building' ? jobProgressView(exportStatus(job), { id: job.id, heading: t('exports.statuses.building'), url: `/admin/api/petitions/${encodeURIComponent(job.slug)}/exports/${job.id}`, download, keys: 'exports.progress' }, t, lang) : null,
@@ -33,7 +35,7 @@ export function exportJobRoutes({ jobs, protect }: { jobs: ExportJobs; protect: 
   });
 
   router.post('/petitions/:slug/exports', may, protect, async (req: Params, res) => {
-    const job = await jobs.start(req.params.slug, req.user!.email);
+    const job = await jobs.start(req.params.slug, req.user!.email, languageOption(req.query.lang, res.locals.lang));
     res.redirect(303, `${pageUrl(job.slug)}#export-${job.id}`);
   });
 

@@ -106,9 +106,9 @@ export function createExportJobs(deps: Deps) {
   }
 
   return {
-    /** Starts preparing a signatures CSV for `actor`; it is built in the background. */
-    async start(slug: string, actor: string): Promise<ExportJob> {
-      const prepared = await deps.signatureExport.prepare(slug, 'csv');
+    /** Starts preparing a signatures CSV for `actor`, country names in `lang`; it is built in the background. */
+    async start(slug: string, actor: string, lang = 'en'): Promise<ExportJob> {
+      const prepared = await deps.signatureExport.prepare(slug, 'csv', lang);
       await sweep();
       const now = clock();
       const job: ExportJob = {

@@ -38,11 +38,12 @@ const isGone = (error: unknown, out: Writable) => out.destroyed && (error as { c
 
 /** The signatures export, shared by the admin route and the command line. */
 export function createSignatureExport({ petitions, signatures, protector, audit, clock, counted }: Deps) {
-  const toRow = toSignatureRow(protector);
-
   return {
-    /** Finds the petition first, so that a wrong slug is a clean 404 before a single byte is sent. */
-    async prepare(slug: string, format: ExportFormat): Promise<SignatureExportJob> {
+    /**
+     * Finds the petition first, so that a wrong slug is a clean 404 before a single byte is sent.
+     * Country names are in `lang`.
+     */
+    async prepare(slug: string, format: ExportFormat, lang = 'en'): Promise<SignatureExportJob> {
       const petition = await petitions.findBySlug(slug);
       if (!petition) throw new AppError(404, 'petition_not_found', 'There is no petition at this address.');
       return {
@@ -51,6 +52,7 @@ export function createSignatureExport({ petitions, signatures, protector, audit,
         petitionId: petition.id,
         expected: await counted(petition.id),
         async writeTo(out, actor, onRow) {
+          const toRow = toSignatureRow(protector, lang);
           let rows = 0;
           const source = signatures.forExport(petition.id, (batch) =>
             batch.map((doc) => {

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { localisedPath } from '../i18n/languages.js';
+import { textIn } from '../petitions/petition-text.js';
 import type { PetitionRepository } from '../petitions/petition-repository.js';
 import type { Petition } from '../petitions/petition-types.js';
 import { createReceiptTokens, type ReceiptTokens } from '../receipts/receipt-token.js';
@@ -11,8 +13,8 @@ import { createDeliveryUpdateMail } from '../updates/delivery-update-mail.js';
 import { createUnsubscribeTokens } from '../updates/unsubscribe-token.js';
 import type { MailTemplates, TemplateName } from './mail-templates.js';
 import type { MailTransport } from './mail-transport.js';
-import type { ClaimedJob, OutboxRepository, SignatureMailJob } from './outbox-repository.js';
-import { openRecipient } from './sealed-recipient.js';
+import type { ClaimedJob, OutboxRepository, SignatureCountedJob, SignatureMailJob } from './outbox-repository.js';
+import { openRecipient, sealRecipient } from './sealed-recipient.js';
 
 /** Repeat submissions may trigger at most this many emails per signature. */
 export const MAX_NOTICES = 3;
@@ -66,9 +68,11 @@ export function createMailWorker(deps: Deps) {
   const petitionById = createTtlCache<Petition | null>(5000);
   const petition = (id: string) => petitionById.get(id, () => petitions.findById(id));
   const receiptTokens = deps.receiptTokens ?? createReceiptTokens(protector);
-  const receiptUrl = (signatureId: string) => `${config.baseUrl}/receipts/${receiptTokens.issue(signatureId)}`;
+  /** Every link in an email opens the site in the email's language. */
+  const link = (lang: string, path: string) => `${config.baseUrl}${localisedPath(lang, path)}`;
+  const receiptUrl = (lang: string, signatureId: string) => link(lang, `/receipts/${receiptTokens.issue(signatureId)}`);
   const unsubscribeTokens = createUnsubscribeTokens(protector);
-  const planDeliveryUpdate = createDeliveryUpdateMail({ outbox, protector, petition, receiptTokens, unsubscribeTokens, baseUrl: config.baseUrl });
+  const planDeliveryUpdate = createDeliveryUpdateMail({ outbox, protector, petition, receiptTokens, unsubscribeTokens, link });
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
   let stopped = true;
@@ -79,30 +83,56 @@ export function createMailWorker(deps: Deps) {
       const mail = await planDeliveryUpdate(job);
       return mail && { job, ...mail };
     }
+    if (job.kind === 'signature-counted') return planCountedMail(job);
     return planSignatureMail(job);
   }
 
+  /** What every signing email says of its petition, in the email's language. */
+  const petitionVars = (found: Petition, lang: string): Record<string, unknown> => ({ title: textIn(found, lang).title, petitionUrl: link(lang, `/petitions/${found.slug}`) });
+
+  /**
+   * A job's language is the page's the person signed on (for a repeat, the page they are on now): the
+   * signature stores it, so that later emails (a reminder, "counted", updates) are in it too.
+   */
   async function planSignatureMail(job: SignatureMailJob & ClaimedJob): Promise<Plan | null> {
-    const { petitionId, signatureId, country, ref = null, referrer = null, firstSubmission, recipient } = job.payload;
+    const { petitionId, signatureId, country, ref = null, referrer = null, firstSubmission, recipient, lang } = job.payload;
     const found = await petition(petitionId);
     if (!found) return null;
-    const vars: Record<string, unknown> = { title: found.title, petitionUrl: `${config.baseUrl}/petitions/${found.slug}` };
+    const vars = petitionVars(found, lang);
 
     if (firstSubmission) {
       // A first submission's state is known without reading the signature back.
       const { firstName, email } = openRecipient(protector, signatureId, recipient);
-      if (found.verification === 'none') return { job, template: 'signature-counted', to: email, vars: { ...vars, firstName, receiptUrl: receiptUrl(signatureId) } };
-      return { job, template: 'confirm-signature', to: email, vars: { ...vars, firstName }, target: { signatureId, petitionId, country, ref, referrer } };
+      if (found.verification === 'none') return { job, template: 'signature-counted', to: email, vars: { ...vars, firstName, receiptUrl: receiptUrl(lang, signatureId) } };
+      return { job, template: 'confirm-signature', to: email, vars: { ...vars, firstName }, target: { signatureId, petitionId, country, ref, referrer, recipient, lang } };
     }
     // A repeat: tell the address on file, at most MAX_NOTICES times per signature.
     const signature = await signatures.findById(signatureId);
     if (!signature || !(await notices.claimSlot(signature.id, MAX_NOTICES, clock()))) return null;
     const template = signature.status === 'pending' ? 'confirm-signature' : 'already-signed';
-    // The signature's own ref and source, not the repeat's: only what its owner signed with is counted.
-    const target = { signatureId, petitionId, country: signature.country, ref: signature.ref, referrer: signature.referrer };
+    const { firstName, email } = signature.details;
+    // The signature's own ref, source and language, not the repeat's: only what its owner signed with is counted.
+    const target = {
+      signatureId,
+      petitionId,
+      country: signature.country,
+      ref: signature.ref,
+      referrer: signature.referrer,
+      recipient: sealRecipient(protector, signatureId, { firstName, email }),
+      lang: signature.language ?? lang,
+    };
     // A receipt only for a counted signature; this email goes to the address on file, so the link reaches its owner.
-    if (signature.status === 'confirmed') vars.receiptUrl = receiptUrl(signatureId);
-    return { job, template, to: signature.details.email, vars: { ...vars, firstName: signature.details.firstName }, target };
+    if (signature.status === 'confirmed') vars.receiptUrl = receiptUrl(lang, signatureId);
+    return { job, template, to: email, vars: { ...vars, firstName }, target };
+  }
+
+  /** After a confirmation: queued with the token's sealed recipient and language, so it reads no signature. */
+  async function planCountedMail(job: SignatureCountedJob & ClaimedJob): Promise<Plan | null> {
+    const { petitionId, signatureId, recipient, lang } = job.payload;
+    const found = await petition(petitionId);
+    if (!found) return null;
+    const { firstName, email } = openRecipient(protector, signatureId, recipient);
+    return { job, template: 'signature-counted', to: email, vars: { ...petitionVars(found, lang), firstName, receiptUrl: receiptUrl(lang, signatureId) } };
   }
 
   async function issueTokens(plans: Plan[]) {
@@ -110,7 +140,7 @@ export function createMailWorker(deps: Deps) {
     const expiresAt = new Date(clock().getTime() + config.tokenTtlHours * 3600_000);
     const issued = await tokens.issueMany(needing.map((p) => p.target!), expiresAt);
     needing.forEach((p, i) => {
-      p.vars.confirmUrl = `${config.baseUrl}/confirm/${issued[i]}`;
+      p.vars.confirmUrl = link(p.job.payload.lang, `/confirm/${issued[i]}`);
       p.vars.days = Math.round(config.tokenTtlHours / 24);
     });
   }

@@ -22,7 +22,13 @@ export interface DeliveryUpdateJob {
   payload: { petitionId: string; signatureId: string; targetId: string; lang: string; recipient: string };
 }
 
-export type OutboxJob = SignatureMailJob | DeliveryUpdateJob;
+/** The email that tells a signer, after they confirmed, that their signature counts, with their receipt; recipient sealed as above. */
+export interface SignatureCountedJob {
+  kind: 'signature-counted';
+  payload: { petitionId: string; signatureId: string; lang: string; recipient: string };
+}
+
+export type OutboxJob = SignatureMailJob | DeliveryUpdateJob | SignatureCountedJob;
 
 export type ClaimedJob = OutboxJob & { id: string; attempts: number };
 

@@ -4,6 +4,9 @@ import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { countryName } from '../countries/countries.js';
 import { recipientOf, type DeliveryTarget } from '../deliveries/target-types.js';
+import type { I18n } from '../i18n/i18n.js';
+import { intlLocale } from '../i18n/languages.js';
+import { textIn } from '../petitions/petition-text.js';
 import type { Petition } from '../petitions/petition-types.js';
 import { chunkRoots, CHUNK, rootOf } from './merkle.js';
 import { createPacketCsv } from './packet-csv.js';
@@ -52,6 +55,7 @@ interface Deps {
   source: PacketSource;
   saltFor: (signatureId: string) => Buffer;
   fonts: () => PdfFonts;
+  i18n: I18n;
 }
 
 const BATCH = 2000;
@@ -62,7 +66,7 @@ const BATCH = 2000;
  * that the cover letter opens with. The second writes the PDF and the CSV country by country.
  * Memory holds one country's entries and 32 bytes of leaf per signature, never the petition.
  */
-export async function buildPacket({ source, saltFor, fonts }: Deps, input: BuildInput): Promise<BuildResult> {
+export async function buildPacket({ source, saltFor, fonts, i18n }: Deps, input: BuildInput): Promise<BuildResult> {
   const { scope, target, petition, workDir } = input;
   const report = input.onProgress ?? (() => undefined);
   const clock = phaseClock();
@@ -101,7 +105,7 @@ export async function buildPacket({ source, saltFor, fonts }: Deps, input: Build
   const { root, roots, chunkFirsts } = await storeTree(leafBlocks.splice(0), input.saveLeaves);
   const read = clock();
 
-  const collator = new Intl.Collator(lang);
+  const collator = new Intl.Collator(intlLocale(lang));
   const countries = Object.keys(counts)
     .map((code) => ({ code, name: countryName(code, lang), count: counts[code]! }))
     .sort((a, b) => collator.compare(a.name, b.name) || (a.code < b.code ? -1 : 1));
@@ -109,9 +113,11 @@ export async function buildPacket({ source, saltFor, fonts }: Deps, input: Build
   const file = (name: string) => path.join(workDir, name);
   const date = scope.cutoff;
   // The poster first: its own document is garbage before the big one starts. Both draw with the same faces.
-  const faces = createFontFaces();
-  await writePoster(fonts(), { language: lang, title: petition.title, total, countryCount: countries.length, organisation: input.organisation, date, targetName: target.name }, createWriteStream(file('poster.pdf')), faces);
-  const pdf = createPacketPdf(fonts(), { packetId: input.packetId, language: lang, organisation: input.organisation, date, petition, target, total, countries }, createWriteStream(file('packet.pdf')), faces);
+  const pdfDeps = { fonts: fonts(), i18n, faces: createFontFaces() };
+  const text = textIn(petition, lang);
+  const poster = { language: lang, title: text.title, titleLanguage: text.language, total, countryCount: countries.length, organisation: input.organisation, date, targetName: target.name };
+  await writePoster(pdfDeps, poster, createWriteStream(file('poster.pdf')));
+  const pdf = createPacketPdf(pdfDeps, { packetId: input.packetId, language: lang, organisation: input.organisation, date, petition: text, target, total, countries }, createWriteStream(file('packet.pdf')));
   const csv = createPacketCsv(createWriteStream(file('signatures.csv')));
   let written = 0;
   report({ phase: 'writing', done: 0, total });

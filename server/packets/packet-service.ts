@@ -7,6 +7,7 @@ import type { AuditLog } from '../audit/audit-repository.js';
 import { isCountryCode } from '../countries/countries.js';
 import type { DeliveryTarget } from '../deliveries/target-types.js';
 import type { FileStore } from '../files/file-repository.js';
+import type { I18n } from '../i18n/i18n.js';
 import type { PetitionRepository } from '../petitions/petition-repository.js';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { createProgressSaver, type Progress } from '../shared/progress.js';
@@ -38,6 +39,8 @@ interface Deps {
   audit: AuditLog;
   saltFor: (signatureId: string) => Buffer;
   fonts: () => PdfFonts;
+  /** The cover letter's and the poster's sentences, in the target's language. */
+  i18n: I18n;
   organisation: string;
   workRoot: string;
   clock: () => Date;

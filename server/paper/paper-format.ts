@@ -9,6 +9,8 @@ export const PAPER_COLUMNS = [
   { name: 'postcode', required: false },
   { name: 'collected_at', required: true },
   { name: 'collected_where', required: true },
+  { name: 'language', required: false },
+  { name: 'updates', required: false },
 ] as const;
 
 export type PaperColumn = (typeof PAPER_COLUMNS)[number]['name'];
@@ -22,6 +24,8 @@ export interface Reason {
   count?: number;
   expected?: number;
   to?: number;
+  /** The values a column takes, listed for the reader. */
+  choices?: string;
 }
 
 export interface ReportRow {
@@ -47,7 +51,7 @@ export class ImportRefused extends AppError {
     status: number,
     readonly key: string,
     message: string,
-    readonly vars: Record<string, string | number> = {},
+    override readonly vars: Record<string, string | number> = {},
   ) {
     super(status, `import_${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`, message);
   }

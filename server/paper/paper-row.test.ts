@@ -48,6 +48,8 @@ describe('validatePaperRow', () => {
         collectedOn: '2025-03-14',
         collectedAt: new Date('2025-03-14T00:00:00Z'),
         collectedWhere: 'Trafalgar Square, London',
+        language: null,
+        updates: false,
       },
     });
   });
@@ -85,6 +87,25 @@ describe('validatePaperRow', () => {
   test('when collected_at is after tomorrow, then it is in the future; today and tomorrow (time zones) pass', () => {
     assert.deepEqual(validatePaperRow(aRow({ collected_at: '2025-06-03' }), NOW), { ok: false, reasons: [{ code: 'dateFuture', value: '2025-06-03' }] });
     assert.ok(validatePaperRow(aRow({ collected_at: '2025-06-02' }), NOW).ok);
+  });
+
+  test('when language is a code the site speaks, in any case, then it is stored as that code; anything else names the column', () => {
+    const languageOf = (language: string) => {
+      const result = validatePaperRow(aRow({ language }), NOW);
+      return result.ok ? result.row.language : result.reasons;
+    };
+    assert.deepEqual(['fr', ' AR ', 'zh-hant', ''].map(languageOf), ['fr', 'ar', 'zh-Hant', null]);
+    assert.deepEqual(languageOf('French'), [{ code: 'languageUnknown', column: 'language', value: 'French', choices: 'en, es, fr, ar, zh-Hans, zh-Hant' }]);
+    assert.deepEqual(languageOf('zh'), [{ code: 'languageUnknown', column: 'language', value: 'zh', choices: 'en, es, fr, ar, zh-Hans, zh-Hant' }]);
+  });
+
+  test('when updates is yes or no as spreadsheets write it, then it is the signer’s consent; anything else names the column', () => {
+    const updatesOf = (updates: string) => {
+      const result = validatePaperRow(aRow({ updates }), NOW);
+      return result.ok ? result.row.updates : result.reasons;
+    };
+    assert.deepEqual(['yes', 'Y', 'TRUE', '1', 'x', 'no', 'N', '0', ''].map(updatesOf), [true, true, true, true, true, false, false, false, false]);
+    assert.deepEqual(updatesOf('maybe'), [{ code: 'notYesNo', column: 'updates', value: 'maybe' }]);
   });
 
   test('when a value shown back is very long, then it is shortened to 40 characters', () => {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { isCountryCode } from '../countries/countries.js';
+import { LANGUAGE_CODES, type Language } from '../i18n/languages.js';
 import { normaliseEmail } from '../signatures/email-normaliser.js';
 import { normaliseName, normalisePostcode, type TextResult } from '../signatures/text-normaliser.js';
 import type { PaperFields } from './paper-csv.js';
@@ -18,6 +19,10 @@ export interface PaperRow {
   collectedOn: string;
   collectedAt: Date;
   collectedWhere: string;
+  /** The language the signer's emails are written in; null: the petition's main language. */
+  language: Language | null;
+  /** The signer ticked "send me news of this petition" (delivery updates). */
+  updates: boolean;
 }
 
 export type RowResult = { ok: true; row: PaperRow } | { ok: false; reasons: Reason[] };
@@ -36,6 +41,21 @@ export function parseDay(input: string): Date | null {
   if (!match) return null;
   const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
   return date.toISOString().slice(0, 10) === input.trim() ? date : null;
+}
+
+/** A language code the site speaks, in any case (`fr`, `zh-hant`); null for anything else. */
+export function resolveLanguage(input: string): Language | null {
+  const value = input.trim().toLowerCase();
+  return LANGUAGE_CODES.find((code) => code.toLowerCase() === value) ?? null;
+}
+
+const YES = new Set(['yes', 'y', 'true', '1', 'x']);
+const NO = new Set(['no', 'n', 'false', '0', '']);
+
+/** A tick box as spreadsheets write it: yes/no, y/n, true/false, 1/0 or x; empty is no. Null for anything else. */
+export function parseYesNo(input: string): boolean | null {
+  const value = input.trim().toLowerCase();
+  return YES.has(value) ? true : NO.has(value) ? false : null;
 }
 
 const TEXT_REASONS: Record<Exclude<TextResult, { ok: true }>['reason'], string> = {
@@ -83,6 +103,13 @@ export function validatePaperRow(fields: PaperFields, now: Date): RowResult {
   // A day ahead of UTC is still today somewhere.
   else if (collectedAt.getTime() > now.getTime() + DAY_MS) reasons.push({ code: 'dateFuture', value: rawDay });
 
+  const rawLanguage = (fields.language ?? '').trim();
+  const language = rawLanguage ? resolveLanguage(rawLanguage) : null;
+  if (rawLanguage && !language) reasons.push({ code: 'languageUnknown', column: 'language', value: shown(rawLanguage), choices: LANGUAGE_CODES.join(', ') });
+
+  const updates = parseYesNo(fields.updates ?? '');
+  if (updates === null) reasons.push({ code: 'notYesNo', column: 'updates', value: shown((fields.updates ?? '').trim()) });
+
   if (reasons.length > 0 || !country || !collectedAt || (email && !email.ok)) return { ok: false, reasons };
   return {
     ok: true,
@@ -95,6 +122,8 @@ export function validatePaperRow(fields: PaperFields, now: Date): RowResult {
       collectedOn: rawDay,
       collectedAt,
       collectedWhere,
+      language,
+      updates: updates ?? false,
     },
   };
 }

@@ -1,39 +1,54 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { NotFoundError } from '../shared/errors.js';
 import { allow } from '../accounts/current-user.js';
 import type { AuditLog } from '../audit/audit-repository.js';
 import { countryOptions } from '../countries/countries.js';
 import type { PetitionAdminService } from './petition-admin-service.js';
-import { petitionFormValues as formValues, toDatetimeLocal } from './petition-input.js';
+import { petitionFormValues as formValues, toDatetimeLocal, translationFormValues } from './petition-input.js';
 import { fieldErrors } from '../web/form-input.js';
 import { petitionView } from './petition-page-routes.js';
 import type { Petition } from './petition-types.js';
 import { fieldMessages } from '../web/field-errors.js';
 import { publicationPeriod } from '../tallies/publication-text.js';
+import type { I18n } from '../i18n/i18n.js';
+import { LANGUAGES, isLanguage, type Language } from '../i18n/languages.js';
+import { languageSections } from './petition-form-view.js';
+import { languageCoverage } from './petition-languages.js';
+import { languagesOf } from './petition-text.js';
 
 interface Deps {
   petitions: PetitionAdminService;
   audit: AuditLog;
   protect: RequestHandler;
+  /** The preview speaks the language it shows, whatever the workspace's. */
+  i18n: Pick<I18n, 't' | 'direction'>;
 }
 
 type Params = Request<{ slug: string }>;
 
 const dashboard = (slug: string) => `/admin/petitions/${encodeURIComponent(slug)}`;
 
-const storedValues = (p: Petition) => ({
-  ...p,
+const storedValues = (p: Petition): Record<string, string> => ({
+  slug: p.slug,
+  title: p.title,
+  summary: p.summary,
+  body: p.body,
+  target: p.target,
+  language: p.language,
+  ...translationFormValues(p.translations),
   goal: String(p.goal),
+  verification: p.verification,
   opensAt: toDatetimeLocal(p.opensAt),
   closesAt: toDatetimeLocal(p.closesAt),
 });
 
 /** Organisers create, edit, preview, open and close petitions. Mounted inside the admin router. */
-export function petitionAdminRoutes({ petitions, audit, protect }: Deps): Router {
+export function petitionAdminRoutes({ petitions, audit, protect, i18n }: Deps): Router {
   const router = Router();
   const gate = allow('managePetitions');
 
   /** One form for new and existing petitions; `petition` is the stored one when editing. */
-  function renderForm(res: Response, { petition, values, fields }: { petition?: Petition; values: object; fields?: Record<string, string> }) {
+  function renderForm(res: Response, { petition, values, fields }: { petition?: Petition; values: Record<string, string | undefined>; fields?: Record<string, string> }) {
     const { t } = res.locals;
     const errors = fieldMessages(fields, t);
     const everyMinutes = petitions.countsPublishedEveryMinutes;
@@ -48,6 +63,8 @@ export function petitionAdminRoutes({ petitions, audit, protect }: Deps): Router
       errors,
       hasErrors: Object.keys(errors).length > 0,
       noneWarning: noneWarning.join(' '),
+      ...languageSections(values, errors),
+      coverage: petition && languageCoverage(languagesOf(petition)),
     });
   }
 
@@ -85,16 +102,31 @@ export function petitionAdminRoutes({ petitions, audit, protect }: Deps): Router
     }
   });
 
-  // The public page exactly as it will look, whatever the status, with an inert form and a banner saying so.
-  router.get('/petitions/:slug/preview', gate, async (req: Params, res) => {
-    const { lang, t } = res.locals;
+  // The public page exactly as it will look, whatever the status, with an inert form and a banner saying so: in the
+  // workspace's language, or in the one a path segment names (the page then speaks it: texts, direction, fonts).
+  async function renderPreview(req: Params, res: Response, lang: Language) {
+    const t = (key: string, vars?: Record<string, unknown>) => i18n.t(lang, key, vars);
     const details = await petitions.preview(req.params.slug, lang);
     res.render('petition', {
       ...petitionView(details, lang, t, { preview: true }),
       countries: countryOptions(lang),
       values: {},
       errors: {},
+      lang,
+      dir: i18n.direction(lang),
+      t,
+      // The switcher moves between previews, not the workspace's language.
+      languages: LANGUAGES.map((l) => ({ code: l.code, name: l.name, dir: l.dir, current: l.code === lang, href: `/admin/petitions/${encodeURIComponent(details.slug)}/preview/${l.code}` })),
     });
+  }
+
+  router.get('/petitions/:slug/preview', gate, async (req: Params, res) => {
+    await renderPreview(req, res, res.locals.lang as Language);
+  });
+
+  router.get('/petitions/:slug/preview/:lang', gate, async (req: Request<{ slug: string; lang: string }>, res) => {
+    if (!isLanguage(req.params.lang)) throw new NotFoundError('We could not find that page.');
+    await renderPreview(req, res, req.params.lang);
   });
 
   for (const action of ['open', 'close'] as const) {

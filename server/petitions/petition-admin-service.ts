@@ -1,9 +1,10 @@
 import { AppError, ValidationError } from '../shared/errors.js';
 import type { PublishedCounts } from '../tallies/published-counts.js';
-import { parsePetitionInput, PETITION_FIELDS, type PetitionFields } from './petition-input.js';
+import { LANGUAGE_CODES, type Language } from '../i18n/languages.js';
+import { parsePetitionInput, PETITION_FIELDS, TEXT_FIELDS, type PetitionFields } from './petition-input.js';
 import type { PetitionRepository } from './petition-repository.js';
 import type { PetitionDetails, PetitionService } from './petition-service.js';
-import type { Petition } from './petition-types.js';
+import type { Petition, PetitionText } from './petition-types.js';
 
 interface Deps {
   petitions: PetitionRepository;
@@ -15,6 +16,13 @@ interface Deps {
 const slugTaken = () => new AppError(409, 'slug_taken', 'Another petition already uses this address.', { slug: 'slug_taken' });
 
 const same = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
+const sameText = (a: PetitionText | undefined, b: PetitionText | undefined) => (!a || !b ? a === b : TEXT_FIELDS.every((f) => a[f] === b[f]));
+
+/** The fields an edit changed, a translation named by its language (`translations.es`), for the audit log. */
+function changedFields(next: PetitionFields, current: Petition): string[] {
+  const translations = LANGUAGE_CODES.filter((lang) => !sameText(next.translations[lang], current.translations[lang])).map((lang) => `translations.${lang}`);
+  return [...PETITION_FIELDS.filter((f) => !same(next[f], current[f])), ...translations];
+}
 
 /** What organisers do to petitions: list every one (drafts too), create, edit, preview, open and close. */
 export function createPetitionAdminService({ petitions, petitionService, counts, clock }: Deps) {
@@ -24,8 +32,8 @@ export function createPetitionAdminService({ petitions, petitionService, counts,
     return petition;
   }
 
-  function parse(input: unknown): PetitionFields {
-    const parsed = parsePetitionInput(input);
+  function parse(input: unknown, language?: Language): PetitionFields {
+    const parsed = parsePetitionInput(input, { language });
     if (!parsed.ok) throw new ValidationError(parsed.fields);
     return parsed.value;
   }
@@ -57,10 +65,10 @@ export function createPetitionAdminService({ petitions, petitionService, counts,
     /** Applies the form; returns the petition as it now is and the names of the fields that changed. */
     async update(slug: string, input: unknown): Promise<{ petition: Petition; changed: string[] }> {
       const current = await find(slug);
-      const fields = parse(input);
+      const fields = parse(input, current.language);
       // Once open, the address is printed on leaflets and shared: it stays.
       if (fields.slug !== current.slug && current.status !== 'draft') throw new ValidationError({ slug: 'slug_locked' });
-      const changed = PETITION_FIELDS.filter((f) => !same(fields[f], current[f]));
+      const changed = changedFields(fields, current);
       if (changed.length > 0) {
         const outcome = await petitions.update(current.id, fields);
         if (outcome === 'slug_taken') throw slugTaken();

@@ -4,13 +4,15 @@ import type { PetitionService } from './petition-service.js';
 export function petitionApiRoutes(petitions: PetitionService): Router {
   const router = Router();
 
+  // Texts in the language asked for (?lang= or Accept-Language) when the petition has it; `language` says which it is.
   router.get('/petitions', async (_req, res) => {
-    res.json({ data: await petitions.listOpen() });
+    const list = await petitions.listOpen(res.locals.lang);
+    res.json({ data: list.map(({ slug, title, summary, language, languages, status, goal, total }) => ({ slug, title, summary, language, languages, status, goal, total })) });
   });
 
   router.get('/petitions/:slug', async (req, res) => {
-    const { slug, title, summary, target, goal, status, verification, total, countries } = await petitions.details(req.params.slug, res.locals.lang);
-    res.json({ slug, title, summary, target, goal, status, verification, total, countries });
+    const { slug, title, summary, target, language, languages, goal, status, verification, total, countries } = await petitions.details(req.params.slug, res.locals.lang);
+    res.json({ slug, title, summary, target, language, languages, goal, status, verification, total, countries });
   });
 
   router.get('/petitions/:slug/count', async (req, res) => {

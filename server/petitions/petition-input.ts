@@ -1,12 +1,24 @@
 import { z } from 'zod';
+import { DEFAULT_LANGUAGE, LANGUAGE_CODES, type Language } from '../i18n/languages.js';
 import { multiLine, singleLine } from '../shared/plain-text.js';
 import { DATETIME_LOCAL, formValues, utcValue } from '../web/form-input.js';
-import type { Petition } from './petition-types.js';
+import type { Petition, PetitionText } from './petition-types.js';
 
 /** What an organiser fills in; the rest (status, timestamps) the service decides. */
-export type PetitionFields = Pick<Petition, 'slug' | 'title' | 'summary' | 'body' | 'target' | 'goal' | 'verification' | 'opensAt' | 'closesAt'>;
+export type PetitionFields = Pick<
+  Petition,
+  'slug' | 'title' | 'summary' | 'body' | 'target' | 'language' | 'translations' | 'goal' | 'verification' | 'opensAt' | 'closesAt'
+>;
 
-export const PETITION_FIELDS = ['slug', 'title', 'summary', 'body', 'target', 'goal', 'verification', 'opensAt', 'closesAt'] as const;
+export const PETITION_FIELDS = ['slug', 'title', 'summary', 'body', 'target', 'language', 'goal', 'verification', 'opensAt', 'closesAt'] as const;
+
+/** The texts written per language, in the order the form shows them. */
+export const TEXT_FIELDS = ['title', 'summary', 'body', 'target'] as const satisfies readonly (keyof PetitionText)[];
+type TextField = (typeof TEXT_FIELDS)[number];
+
+/** The form field of a translation: `title-es`, `body-zh-Hant` ... (the field's name comes first, so a dash in the code is no ambiguity). */
+export const translationField = (field: TextField, lang: Language) => `${field}-${lang}`;
+const TRANSLATION_FIELDS = LANGUAGE_CODES.flatMap((lang) => TEXT_FIELDS.map((field) => translationField(field, lang)));
 
 export const SLUG = /^[a-z0-9](?:[a-z0-9-]{1,78}[a-z0-9])$/;
 // Words that would shadow a route (/admin/petitions/new, /api/...).
@@ -14,6 +26,16 @@ const RESERVED_SLUGS = new Set(['new', 'api']);
 
 // Error messages here are field codes; the catalogue turns them into sentences (errors.field.*).
 const moment = utcValue(DATETIME_LOCAL, 'datetime_invalid', 'Z');
+
+// The same limits for every language's text; a translation's fields may be empty (all four, checked below).
+const text = (optional: boolean) => ({
+  title: singleLine(200, { optional }),
+  // A textarea: a summary may run to a few lines.
+  summary: multiLine(500, { optional }),
+  body: multiLine(50_000, { optional }),
+  target: singleLine(200, { optional }),
+});
+const optionalText = text(true);
 
 const shape = z
   .object({
@@ -23,11 +45,9 @@ const shape = z
       .min(1, 'required')
       .regex(SLUG, 'slug_invalid')
       .refine((s) => !RESERVED_SLUGS.has(s), 'slug_reserved'),
-    title: singleLine(200),
-    // A textarea: a summary may run to a few lines.
-    summary: multiLine(500),
-    body: multiLine(50_000),
-    target: singleLine(200),
+    ...text(false),
+    language: z.enum(LANGUAGE_CODES, { error: 'language_invalid' }),
+    ...Object.fromEntries(TRANSLATION_FIELDS.map((name) => [name, optionalText[name.slice(0, name.indexOf('-')) as TextField]])),
     goal: z
       .string()
       .trim()
@@ -47,22 +67,65 @@ const shape = z
       const { opensAt, closesAt } = value as Record<string, unknown>;
       return opensAt instanceof Date && closesAt instanceof Date;
     },
-  });
+  })
+  .superRefine((p, ctx) => {
+    const typed = p as unknown as Record<string, unknown>;
+    for (const lang of LANGUAGE_CODES) {
+      const filled = TEXT_FIELDS.filter((field) => isFilled(typed[translationField(field, lang)]));
+      if (filled.length === 0) continue;
+      // The main language's text is the top-level fields; a second one would say two things at once.
+      if (lang === typed.language) ctx.addIssue({ code: 'custom', message: 'language_has_translation', path: ['language'] });
+      // A translation is all four texts or none: half a petition would mix two languages on one page.
+      else if (filled.length < TEXT_FIELDS.length) {
+        for (const field of TEXT_FIELDS) {
+          if (!filled.includes(field)) ctx.addIssue({ code: 'custom', message: 'translation_incomplete', path: [translationField(field, lang)] });
+        }
+      }
+    }
+  }, { when: () => true });
+
+const isFilled = (value: unknown) => typeof value === 'string' && value.trim() !== '';
 
 export type ParsedPetition = { ok: true; value: PetitionFields } | { ok: false; fields: Record<string, string> };
 
-export const petitionFormValues = (body: unknown) => formValues(body, PETITION_FIELDS);
+/** The form's strings as typed, translations included, for re-showing them. */
+export const petitionFormValues = (body: unknown) => formValues(body, [...PETITION_FIELDS, ...TRANSLATION_FIELDS]);
 
-/** The one validation of a petition form, for creating and editing alike. */
-export function parsePetitionInput(body: unknown): ParsedPetition {
-  const parsed = shape.safeParse(petitionFormValues(body));
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const fields: Record<string, string> = {};
-  for (const issue of parsed.error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    fields[field] ??= issue.message;
+/** A stored petition's translations as the form's fields (`title-es` ...); languages it lacks are empty. */
+export function translationFormValues(translations: Petition['translations']): Record<string, string> {
+  return Object.fromEntries(LANGUAGE_CODES.flatMap((lang) => TEXT_FIELDS.map((field) => [translationField(field, lang), translations[lang]?.[field] ?? ''])));
+}
+
+/**
+ * The one validation of a petition form, for creating and editing alike. A form without a main language
+ * keeps `language` (the stored one when editing); every other language is complete, or empty and dropped.
+ */
+export function parsePetitionInput(body: unknown, { language = DEFAULT_LANGUAGE }: { language?: Language } = {}): ParsedPetition {
+  const values: Record<string, string> = petitionFormValues(body);
+  values.language ||= language;
+  const parsed = shape.safeParse(values);
+  if (!parsed.success) {
+    const fields: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? 'form');
+      fields[field] ??= issue.message;
+    }
+    return { ok: false, fields };
   }
-  return { ok: false, fields };
+  const data = parsed.data as typeof parsed.data & Record<string, string>;
+  const textOf = (lang: Language): PetitionText => ({
+    title: data[translationField('title', lang)]!,
+    summary: data[translationField('summary', lang)]!,
+    body: data[translationField('body', lang)]!,
+    target: data[translationField('target', lang)]!,
+  });
+  const translations: Petition['translations'] = {};
+  for (const lang of LANGUAGE_CODES) {
+    if (lang === data.language || !isFilled(data[translationField('title', lang)])) continue;
+    translations[lang] = textOf(lang);
+  }
+  const { slug, title, summary, body: text, target, language: main, goal, verification, opensAt, closesAt } = data;
+  return { ok: true, value: { slug, title, summary, body: text, target, language: main, translations, goal, verification, opensAt, closesAt } };
 }
 
 /** A stored moment as a datetime-local value in UTC, the way the form shows it. */

@@ -1,3 +1,5 @@
+import { direction, intlLocale, type Language } from '../i18n/languages.js';
+import { languageName } from './petition-languages.js';
 import { Router, type Request, type Response } from 'express';
 import { countryOptions } from '../countries/countries.js';
 import { HOST } from '../signatures/signature-input.js';
@@ -41,10 +43,16 @@ const hostOf = (url: string | undefined) => {
 
 /** What the petition view shows, for the public page and the organisers' preview alike. */
 export function petitionView(petition: PetitionDetails, lang: string, t: (key: string, vars?: Record<string, unknown>) => string, { preview = false } = {}) {
-  const when = (at: Date | null) => (at ? new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(at) : '');
+  const when = (at: Date | null) => (at ? new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(at) : '');
   return {
     title: petition.title,
     petition,
+    // The petition's own words carry their language when it is not the page's (a fallback, or a preview).
+    text: petition.language === lang ? null : { lang: petition.language, dir: direction(petition.language) },
+    // Another language's addressee inside this page's sentence is isolated (FSI … PDI), so neither reorders the other.
+    targetLine: t('petition.target', { target: petition.language === lang ? petition.target : `\u2068${petition.target}\u2069` }),
+    // In the page's language, naming both languages in it: "… pas encore disponible en français … : anglais."
+    languageNote: petition.fallback ? t('petitionLanguages.fallback', { language: languageName(lang as Language, lang), original: languageName(petition.language, lang) }) : null,
     progress: Math.min(100, Math.round((petition.total / Math.max(1, petition.goal)) * 100)),
     topCountries: petition.countries.slice(0, 10),
     countsNote: petition.publication ? publicationText(petition.publication, t, lang) : null,
@@ -94,7 +102,9 @@ export function petitionPageRoutes(petitions: PetitionService, renderPetition: P
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    res.render('home', { title: res.locals.t('home.title'), petitions: await petitions.listOpen() });
+    const { lang, t } = res.locals;
+    const list = await petitions.listOpen(lang);
+    res.render('home', { title: t('home.title'), petitions: list.map((p) => ({ ...p, other: p.language !== lang, dir: direction(p.language) })) });
   });
 
   router.get('/petitions/:slug', async (req, res) => {

@@ -9,6 +9,9 @@ const petitionSchema = new Schema(
     summary: { type: String, required: true },
     body: { type: String, required: true },
     target: { type: String, required: true },
+    // Petitions stored before languages existed are English.
+    language: { type: String, default: 'en' },
+    translations: { type: Schema.Types.Mixed, default: () => ({}) },
     goal: { type: Number, required: true },
     status: { type: String, required: true, enum: ['draft', 'open', 'closed'] },
     verification: { type: String, required: true, enum: ['email', 'none'] },
@@ -19,7 +22,8 @@ const petitionSchema = new Schema(
 );
 petitionSchema.index({ slug: 1 }, { unique: true });
 
-type PetitionDoc = Omit<Petition, 'id' | 'opensAt' | 'closesAt'> & { _id: Types.ObjectId; opensAt?: Date | null; closesAt?: Date | null };
+type PetitionDoc = Omit<Petition, 'id' | 'opensAt' | 'closesAt' | 'language' | 'translations'> &
+  Partial<Pick<Petition, 'language' | 'translations'>> & { _id: Types.ObjectId; opensAt?: Date | null; closesAt?: Date | null };
 
 const toPetition = (doc: PetitionDoc): Petition => ({
   id: doc._id.toHexString(),
@@ -28,6 +32,8 @@ const toPetition = (doc: PetitionDoc): Petition => ({
   summary: doc.summary,
   body: doc.body,
   target: doc.target,
+  language: doc.language ?? 'en',
+  translations: doc.translations ?? {},
   goal: doc.goal,
   status: doc.status,
   verification: doc.verification,

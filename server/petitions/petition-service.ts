@@ -5,6 +5,8 @@ import { createTtlCache } from '../shared/ttl-cache.js';
 import type { Publication, PublishedCounts } from '../tallies/published-counts.js';
 import { renderMarkdown } from './markdown.js';
 import type { PetitionRepository } from './petition-repository.js';
+import type { Language } from '../i18n/languages.js';
+import { languagesOf, textIn } from './petition-text.js';
 import type { NewPetition, Petition } from './petition-types.js';
 
 export interface PetitionSummary {
@@ -14,6 +16,10 @@ export interface PetitionSummary {
   status: Petition['status'];
   goal: number;
   total: number;
+  /** The language of `title` and `summary` (and of `target` and `body` in details): the one asked for, or the main one. */
+  language: Language;
+  /** Every language the petition has a text in, its main language first. */
+  languages: Language[];
 }
 
 /** Whether the sign form is offered; mirrors the check in signature-service openPetition, which enforces it. */
@@ -39,6 +45,8 @@ export interface PetitionDetails extends PetitionSummary {
   updatedAt: Date | null;
   /** Set when the counts shown are published with delay (tallies/published-counts.ts). */
   publication: Publication | null;
+  /** The petition lacks the language asked for: its text is in its main language. */
+  fallback: boolean;
 }
 
 interface Deps {
@@ -63,10 +71,14 @@ export function createPetitionService({ petitions, counts, clock = () => new Dat
 
   return {
     findVisible,
-    async listOpen(): Promise<PetitionSummary[]> {
+    /** The open petitions, each in `lang` when it has that language, else in its main one. */
+    async listOpen(lang: string): Promise<PetitionSummary[]> {
       const list = await petitions.listByStatus('open');
       return Promise.all(
-        list.map(async (p) => ({ slug: p.slug, title: p.title, summary: p.summary, status: p.status, goal: p.goal, total: (await counts.read(p)).tally.total })),
+        list.map(async (p) => {
+          const { title, summary, language } = textIn(p, lang);
+          return { slug: p.slug, title, summary, language, languages: languagesOf(p), status: p.status, goal: p.goal, total: (await counts.read(p)).tally.total };
+        }),
       );
     },
     /** The public view of a petition; `drafts` is for the organisers' preview only. */
@@ -74,17 +86,21 @@ export function createPetitionService({ petitions, counts, clock = () => new Dat
       const p = drafts ? await bySlug.get(slug, () => petitions.findBySlug(slug)) : await findVisible(slug);
       if (!p) throw new AppError(404, 'petition_not_found', 'There is no petition at this address.');
       const { tally, publication } = await counts.read(p);
-      const bodyHtml = await renderBody(p.body);
+      const text = textIn(p, lang);
+      const bodyHtml = await renderBody(text.body);
       return {
         slug: p.slug,
-        title: p.title,
-        summary: p.summary,
-        body: p.body,
+        title: text.title,
+        summary: text.summary,
+        body: text.body,
         bodyHtml,
+        language: text.language,
+        languages: languagesOf(p),
+        fallback: text.fallback,
         signing: signingState(p, clock()),
         opensAt: p.opensAt,
         closesAt: p.closesAt,
-        target: p.target,
+        target: text.target,
         goal: p.goal,
         status: p.status,
         verification: p.verification,
@@ -102,6 +118,19 @@ export function createPetitionService({ petitions, counts, clock = () => new Dat
     async create(petition: NewPetition): Promise<boolean> {
       bySlug.clear();
       return petitions.insertIfAbsent(petition);
+    },
+    /**
+     * Adds to a stored petition the translations it has no text for (never its main language), leaving the
+     * ones it has as they are: organisers' edits win. Returns the languages added.
+     */
+    async addMissingTranslations(slug: string, translations: Petition['translations']): Promise<Language[]> {
+      const p = await petitions.findBySlug(slug);
+      if (!p) return [];
+      const missing = (Object.keys(translations) as Language[]).filter((lang) => lang !== p.language && !p.translations[lang]);
+      if (missing.length === 0) return [];
+      await petitions.update(p.id, { translations: { ...p.translations, ...Object.fromEntries(missing.map((lang) => [lang, translations[lang]])) } });
+      bySlug.clear();
+      return missing;
     },
     /** After an organiser's change: this instance shows it at once (others within the cache's 5 s). */
     forget(): void {

@@ -1,13 +1,23 @@
+import type { Language } from '../i18n/languages.js';
+
 export type Verification = 'email' | 'none';
 export type PetitionStatus = 'draft' | 'open' | 'closed';
 
-export interface Petition {
-  id: string;
-  slug: string;
+/** What an organiser writes per language: the title, the summary (the demand, in the letter), the body and whom it is addressed to. */
+export interface PetitionText {
   title: string;
   summary: string;
   body: string;
   target: string;
+}
+
+export interface Petition extends PetitionText {
+  id: string;
+  slug: string;
+  /** The main language: the one `title`, `summary`, `body` and `target` are written in, and the fallback for the others. */
+  language: Language;
+  /** The same texts in other languages, complete ones only. Never holds the main language. */
+  translations: Partial<Record<Language, PetitionText>>;
   goal: number;
   status: PetitionStatus;
   verification: Verification;
@@ -19,5 +29,6 @@ export interface Petition {
   updatedAt: Date;
 }
 
-export type NewPetition = Omit<Petition, 'id' | 'createdAt' | 'updatedAt' | 'opensAt' | 'closesAt'> & Partial<Pick<Petition, 'opensAt' | 'closesAt'>>;
+export type NewPetition = Omit<Petition, 'id' | 'createdAt' | 'updatedAt' | 'opensAt' | 'closesAt' | 'language' | 'translations'> &
+  Partial<Pick<Petition, 'opensAt' | 'closesAt' | 'language' | 'translations'>>;
 export type PetitionChanges = Partial<Omit<Petition, 'id' | 'createdAt' | 'updatedAt'>>;

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { LANGUAGES, localisedPath } from '../i18n/languages.js';
 
 const COOKIE = 'hv_receipt';
 const LIFETIME_MS = 30 * 60_000;
@@ -8,14 +9,17 @@ const TOKEN = /^[A-Za-z0-9_-]{40,400}$/;
  * Hands a fresh receipt link from POST /confirm to the thank-you page it redirects to, in a cookie
  * rather than the URL: a thank-you page's address is what people copy to share the petition, and a
  * URL also lives on in history and synced tabs. The cookie is sent to that one page only, for half
- * an hour. It needs no signature: the token is sealed (receipt-token.ts) and names only its owner.
+ * an hour (in every language's path, so switching language there keeps the link). It needs no signature: the token
+ * is sealed (receipt-token.ts) and names only its owner.
  */
 export function rememberReceipt(req: Request, res: Response, slug: string, token: string): void {
-  res.cookie(COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: `/petitions/${slug}/thanks`, maxAge: LIFETIME_MS });
+  for (const { code } of LANGUAGES) {
+    res.cookie(COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: localisedPath(code, `/petitions/${slug}/thanks`), maxAge: LIFETIME_MS });
+  }
 }
 
-/** The receipt page address remembered for this browser, if any. */
-export function rememberedReceipt(req: Request): string | null {
+/** The receipt page address remembered for this browser, if any, in the page's language. */
+export function rememberedReceipt(req: Request, lang: string): string | null {
   const token = (req.cookies as Record<string, unknown> | undefined)?.[COOKIE];
-  return typeof token === 'string' && TOKEN.test(token) ? `/receipts/${token}` : null;
+  return typeof token === 'string' && TOKEN.test(token) ? localisedPath(lang, `/receipts/${token}`) : null;
 }

@@ -1,6 +1,6 @@
 import { displayName, leafOf } from '../packets/packet-record.js';
 import type { MerkleReceipt, NamePolicy, Packet, PacketRecord } from '../packets/packet-types.js';
-import type { Petition } from '../petitions/petition-types.js';
+import type { Petition, PetitionText } from '../petitions/petition-types.js';
 import { AppError } from '../shared/errors.js';
 import type { Signature, SignatureStatus } from '../signatures/signature-types.js';
 import type { ReceiptTokens } from './receipt-token.js';
@@ -25,7 +25,8 @@ export interface ReceiptPacket {
 
 /** What a signer's private receipt shows: their own signature only, never email, postcode or IP data. */
 export interface SignerReceipt {
-  petition: { title: string; slug: string };
+  /** The petition's texts, so the page can name it in the reader's language. */
+  petition: Pick<Petition, 'slug' | keyof PetitionText | 'language' | 'translations'>;
   country: string;
   status: SignatureStatus;
   /** Their name in full as packets show it; '' when they chose to be shown by country only. */
@@ -65,7 +66,7 @@ export function createReceiptService({ tokens, signatures, petitions, packets, t
       }),
     );
     return {
-      petition: { title: petition.title, slug: petition.slug },
+      petition: { slug: petition.slug, title: petition.title, summary: petition.summary, body: petition.body, target: petition.target, language: petition.language, translations: petition.translations },
       country: signature.country,
       status: signature.status,
       name: displayName(signature.details, signature.consent.hideName, 'full'),

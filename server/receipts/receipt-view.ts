@@ -1,3 +1,5 @@
+import { headingIn } from '../petitions/petition-text.js';
+import { intlLocale } from '../i18n/languages.js';
 import { countryName } from '../countries/countries.js';
 import type { SignerReceipt } from './receipt-service.js';
 import type { PacketDelivery } from './receipt-types.js';
@@ -5,9 +7,9 @@ import type { VerifyResult } from './receipt-verifier.js';
 
 const STATUS = { confirmed: 'counted', pending: 'pending', invalidated: 'notCounted' } as const;
 
-const dateIn = (lang: string) => (at: Date) => new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(at);
+const dateIn = (lang: string) => (at: Date) => new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeZone: 'UTC' }).format(at);
 // A cutoff is a moment: with its time and zone, a signer can tell whether they signed before it.
-const momentIn = (lang: string) => (at: Date) => new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'long', timeZone: 'UTC' }).format(at);
+const momentIn = (lang: string) => (at: Date) => new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeStyle: 'long', timeZone: 'UTC' }).format(at);
 
 const deliveryView = (lang: string) => (d: PacketDelivery) => ({
   city: d.city,
@@ -20,7 +22,7 @@ const deliveryView = (lang: string) => (d: PacketDelivery) => ({
 export function receiptView(receipt: SignerReceipt, token: string, lang: string) {
   const date = dateIn(lang);
   return {
-    petition: receipt.petition,
+    petition: headingIn(receipt.petition, lang),
     country: countryName(receipt.country, lang),
     status: STATUS[receipt.status],
     name: receipt.name,

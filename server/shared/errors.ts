@@ -1,14 +1,19 @@
-/** The one error type the app throws on purpose. `message` is safe to show to users. */
+/**
+ * The one error type the app throws on purpose. `message` is safe to show to users and is English, for logs and the
+ * CLI; pages and the API show the catalogue's `errors.<code in camelCase>` with `vars` in the reader's language.
+ */
 export class AppError extends Error {
+  readonly vars: Record<string, string | number>;
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly fields?: Record<string, string>,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; vars?: Record<string, string | number> },
   ) {
     super(message, options);
     this.name = 'AppError';
+    this.vars = options?.vars ?? {};
   }
 }
 

@@ -1,9 +1,9 @@
 import type { RequestHandler } from 'express';
 
 /**
- * Counts signing requests in flight. The mail worker asks `busy()` and yields the database to
- * signers during a flood: an acknowledged signature is already durable, its email waits in the
- * outbox and goes out when the flood ebbs.
+ * Counts signing and confirming requests in flight. The mail worker asks `busy()` and yields the
+ * database to signers during a flood: an acknowledged signature or confirmation is already durable,
+ * its email waits in the outbox and goes out when the flood ebbs.
  */
 export function createLoadMonitor(busyAbove: number) {
   let inFlight = 0;

@@ -10,6 +10,8 @@ const tokenSchema = new Schema(
     country: { type: String, required: true },
     ref: { type: String },
     referrer: { type: String },
+    recipient: { type: String },
+    lang: { type: String },
     expiresAt: { type: Date, required: true },
   },
   { collection: 'confirm_tokens', versionKey: false },
@@ -24,6 +26,13 @@ export interface TokenTarget {
   /** The signature's `ref` code and referring host: counted when it is confirmed, not when signed. */
   ref?: string | null;
   referrer?: string | null;
+  /**
+   * The signer's name and address sealed for the outbox (mail/sealed-recipient.ts) and their language: the
+   * email that tells them their signature counts is then queued at confirmation with no read of the signature.
+   * Absent in tokens issued before they were added.
+   */
+  recipient?: string | null;
+  lang?: string | null;
 }
 
 export type FoundToken = TokenTarget & { expiresAt: Date };
@@ -41,13 +50,15 @@ export function createConfirmTokenRepository(connection: Connection) {
     if (targets.length === 0) return [];
     const tokens = targets.map(() => randomBytes(32).toString('base64url'));
     await Tokens.collection.insertMany(
-      targets.map(({ signatureId, petitionId, country, ref, referrer }, i) => ({
+      targets.map(({ signatureId, petitionId, country, ref, referrer, recipient, lang }, i) => ({
         _id: hashToken(tokens[i]!) as never,
         signatureId,
         petitionId,
         country,
         ...(ref ? { ref } : {}),
         ...(referrer ? { referrer } : {}),
+        ...(recipient ? { recipient } : {}),
+        ...(lang ? { lang } : {}),
         expiresAt,
       })),
     );
@@ -62,7 +73,16 @@ export function createConfirmTokenRepository(connection: Connection) {
     return new Map(
       docs.map((d) => [
         byHash.get(d._id)!,
-        { signatureId: d.signatureId, petitionId: d.petitionId, country: d.country, ref: d.ref ?? null, referrer: d.referrer ?? null, expiresAt: d.expiresAt },
+        {
+          signatureId: d.signatureId,
+          petitionId: d.petitionId,
+          country: d.country,
+          ref: d.ref ?? null,
+          referrer: d.referrer ?? null,
+          recipient: d.recipient ?? null,
+          lang: d.lang ?? null,
+          expiresAt: d.expiresAt,
+        },
       ]),
     );
   }

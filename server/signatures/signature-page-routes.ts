@@ -1,5 +1,6 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import type { PetitionService } from '../petitions/petition-service.js';
+import { headingIn } from '../petitions/petition-text.js';
 import type { PetitionPageRenderer } from '../petitions/petition-page-routes.js';
 import { rememberedReceipt, rememberReceipt } from '../receipts/receipt-cookie.js';
 import type { ReceiptTokens } from '../receipts/receipt-token.js';
@@ -41,16 +42,16 @@ export function signaturePageRoutes({ signatures, petitions, renderPetition, gua
       return;
     }
     const { status, petition } = await signatures.sign(req.params.slug, input.value, { ip: req.ip, lang: res.locals.lang });
-    res.redirect(303, `/petitions/${petition.slug}/${status === 'signed' ? 'thanks' : 'check-email'}`);
+    res.redirect(303, `${res.locals.prefix}/petitions/${petition.slug}/${status === 'signed' ? 'thanks' : 'check-email'}`);
   });
 
   router.get('/petitions/:slug/check-email', async (req: Request<{ slug: string }>, res) => {
     const petition = await petitions.findVisible(req.params.slug);
-    res.render('check-email', { title: t(res)('checkEmail.title'), petition, days: tokenTtlDays });
+    res.render('check-email', { title: t(res)('checkEmail.title'), petition: headingIn(petition, res.locals.lang), days: tokenTtlDays });
   });
 
   router.get('/petitions/:slug/thanks', async (req: Request<{ slug: string }>, res) => {
-    const petition = await petitions.findVisible(req.params.slug);
+    const petition = headingIn(await petitions.findVisible(req.params.slug), res.locals.lang);
     const url = `${baseUrl}/petitions/${petition.slug}`;
     const text = t(res)('thanks.shareText', { title: petition.title });
     const enc = encodeURIComponent;
@@ -60,7 +61,7 @@ export function signaturePageRoutes({ signatures, petitions, renderPetition, gua
       petition,
       confirmed,
       // Only after confirming: the answer to signing must not tell a new email from one that signed before.
-      receiptUrl: confirmed ? rememberedReceipt(req) : null,
+      receiptUrl: confirmed ? rememberedReceipt(req, res.locals.lang) : null,
       url,
       share: [
         { name: 'WhatsApp', href: `https://wa.me/?text=${enc(`${text} ${url}`)}` },
@@ -76,7 +77,7 @@ export function signaturePageRoutes({ signatures, petitions, renderPetition, gua
   router.get('/confirm/:token', async (req: Request<{ token: string }>, res) => {
     try {
       const { petition } = await signatures.checkToken(req.params.token);
-      res.render('confirm', { title: t(res)('confirm.title'), petition, token: req.params.token, csrfToken: csrf.token(req, res) });
+      res.render('confirm', { title: t(res)('confirm.title'), petition: headingIn(petition, res.locals.lang), token: req.params.token, csrfToken: csrf.token(req, res) });
     } catch (error) {
       if (!(error instanceof AppError) || (error.status !== 404 && error.status !== 410)) throw error;
       const kind = error.status === 410 ? 'expired' : 'unknown';
@@ -87,7 +88,7 @@ export function signaturePageRoutes({ signatures, petitions, renderPetition, gua
   router.post('/confirm/:token', limits.confirm, csrf.protect, async (req: Request<{ token: string }>, res) => {
     const { petition, signatureId } = await signatures.confirm(req.params.token);
     rememberReceipt(req, res, petition.slug, receipts.issue(signatureId));
-    res.redirect(303, `/petitions/${petition.slug}/thanks?confirmed=1`);
+    res.redirect(303, `${res.locals.prefix}/petitions/${petition.slug}/thanks?confirmed=1`);
   });
 
   return router;

@@ -1,5 +1,6 @@
 import { Schema, Types, type Connection } from 'mongoose';
 import { createBatcher } from '../shared/batcher.js';
+import { isLanguage, type Language } from '../i18n/languages.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import type { Signature, SignatureSource, SignatureStatus, SignerDetails } from './signature-types.js';
 import { insertEach, withRetry } from '../db/transient.js';
@@ -23,6 +24,8 @@ const signatureSchema = new Schema(
     ref: { type: String },
     // The referring site's host, counted under `sources` when the signature is confirmed.
     referrer: { type: String },
+    // The signer's language: every later email to them is written in it.
+    language: { type: String },
     pii: { type: Buffer, required: true },
     createdAt: { type: Date, required: true },
     confirmedAt: { type: Date },
@@ -57,6 +60,7 @@ export interface NewSignatureRecord {
   consent: Signature['consent'];
   ref: string | null;
   referrer?: string | null;
+  language?: Language | null;
   details: SignerDetails;
   createdAt: Date;
   source?: SignatureSource;
@@ -81,6 +85,7 @@ export interface SignatureDoc {
   consent: Signature['consent'];
   ref?: string;
   referrer?: string;
+  language?: string;
   pii: { buffer: Uint8Array } | Buffer;
   createdAt: Date;
   confirmedAt?: Date;
@@ -117,6 +122,7 @@ export const decodeSignature =
     confirmedAt: doc.confirmedAt ?? null,
     collectedAt: doc.collectedAt ?? null,
     collectedWhere: doc.collectedWhere ?? null,
+    language: isLanguage(doc.language) ? doc.language : null,
     details: protector.open<SignerDetails>(piiOf(doc), doc._id),
   });
 
@@ -143,6 +149,7 @@ export function createSignatureRepository(connection: Connection, protector: Dat
     consent: r.consent,
     ...(r.ref ? { ref: r.ref } : {}),
     ...(r.referrer ? { referrer: r.referrer } : {}),
+    ...(r.language ? { language: r.language } : {}),
     pii: protector.seal(r.details, signatureId(r.petitionId, r.emailHash)),
     createdAt: r.createdAt,
     ...(r.status === 'confirmed' ? { confirmedAt: r.createdAt } : {}),

@@ -1,3 +1,4 @@
+import { isLanguage } from '../i18n/languages.js';
 import type { OutboxRepository } from '../mail/outbox-repository.js';
 import type { PetitionRepository } from '../petitions/petition-repository.js';
 import { signingState, type PetitionService } from '../petitions/petition-service.js';
@@ -92,6 +93,8 @@ export function createSignatureService({ petitions, petitionService, signatures,
       consent: { updates: input.updates, hideName: input.hideName },
       ref: input.ref,
       referrer: input.referrer,
+      // Rides in the insert: every later email to this signer is in the language they signed in.
+      language: isLanguage(meta.lang) ? meta.lang : null,
       details: { firstName: input.firstName, lastName: input.lastName, email: input.email, postcode: input.postcode, comment: input.comment },
       createdAt: now,
     };
@@ -110,6 +113,18 @@ export function createSignatureService({ petitions, petitionService, signatures,
   }
 
   type Checked = TokenTarget & { expiresAt: Date; petition: Petition };
+
+  /**
+   * The "your signature is counted" email, with the receipt, for each signature a group of confirmations
+   * counted: one write for the group, after the answer like the tally write. A crash in between loses
+   * only this email (the thanks page shows the receipt link too); ids per signature queue it once.
+   */
+  function queueCountedMail(targets: Checked[], at: Date): void {
+    const jobs = targets.flatMap(({ petitionId, signatureId, recipient, lang, petition }) =>
+      recipient ? [{ id: `counted:${signatureId}`, job: { kind: 'signature-counted' as const, payload: { petitionId, signatureId, lang: lang ?? petition.language, recipient } } }] : [],
+    );
+    if (jobs.length > 0) outbox.enqueueMany(jobs, at).catch((error: unknown) => logger?.warn({ err: error }, '"counted" emails not queued'));
+  }
 
   /** A token's target and petition, or the error its signer sees. */
   async function targetOf(token: string, found: FoundToken | undefined): Promise<Checked | AppError> {
@@ -146,6 +161,8 @@ export function createSignatureService({ petitions, petitionService, signatures,
         const candidates = entries.filter((e) => changed.has(e.id));
         const claimed = await signatures.claimConfirmations(candidates.map((e) => ({ id: e.signatureId, at: now, intent: e.id })));
         const counting = candidates.filter((_, i) => claimed[i]);
+        // Entries were opened in the order of `valid`.
+        queueCountedMail(counting.map((e) => valid[entries.indexOf(e)]!), now);
         return new Map(counting.map((e) => [e.id, tallies.change(e.petitionId, e.changes, e.id)]));
       },
     );

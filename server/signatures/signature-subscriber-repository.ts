@@ -1,4 +1,5 @@
 import { Types, type Connection } from 'mongoose';
+import { isLanguage, type Language } from '../i18n/languages.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import { piiOf, signatureModel, type SignatureDoc } from './signature-repository.js';
 import type { SignerDetails } from './signature-types.js';
@@ -9,6 +10,8 @@ export interface Subscriber {
   firstName: string;
   /** Empty for a paper signature collected without one. */
   email: string;
+  /** The language they signed in; null for signatures stored before it was. */
+  language: Language | null;
 }
 
 /** The signers who asked for news of a petition, and opting out of it. */
@@ -21,14 +24,14 @@ export function createSignatureSubscriberRepository(connection: Connection, prot
      * reading the details here so that the mail worker never looks a signature up.
      */
     async *subscribers(petitionId: string, batchSize: number): AsyncGenerator<Subscriber> {
-      const cursor = signatures.find<Pick<SignatureDoc, '_id' | 'pii'>>(
+      const cursor = signatures.find<Pick<SignatureDoc, '_id' | 'pii' | 'language'>>(
         { petitionId: new Types.ObjectId(petitionId), status: 'confirmed', 'consent.updates': true },
-        { projection: { _id: 1, pii: 1 }, batchSize },
+        { projection: { _id: 1, pii: 1, language: 1 }, batchSize },
       );
       try {
         for await (const doc of cursor) {
           const { firstName, email } = protector.open<SignerDetails>(piiOf(doc), doc._id);
-          yield { id: doc._id, firstName, email };
+          yield { id: doc._id, firstName, email, language: isLanguage(doc.language) ? doc.language : null };
         }
       } finally {
         await cursor.close();

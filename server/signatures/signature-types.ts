@@ -1,3 +1,4 @@
+import type { Language } from '../i18n/languages.js';
 import type { Verification } from '../petitions/petition-types.js';
 
 export type SignatureStatus = 'pending' | 'confirmed' | 'invalidated';
@@ -44,5 +45,7 @@ export interface Signature {
   /** Paper signatures: when and where they were collected. */
   collectedAt: Date | null;
   collectedWhere: string | null;
+  /** The language the signer signed in (or the paper form's); null for signatures stored before languages were. */
+  language: Language | null;
   details: SignerDetails;
 }

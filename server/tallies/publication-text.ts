@@ -1,3 +1,4 @@
+import { intlLocale } from '../i18n/languages.js';
 import type { Publication } from './published-counts.js';
 
 type Translate = (key: string, vars?: Record<string, unknown>) => string;
@@ -10,6 +11,6 @@ export const publicationPeriod = ({ everyMinutes }: Publication, t: Translate): 
 export function publicationText(publication: Publication, t: Translate, lang: string): string {
   const every = publicationPeriod(publication, t);
   if (!publication.at) return t('counts.publishedNotYet', { every });
-  const at = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23', timeZone: 'UTC' }).format(publication.at);
+  const at = new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23', timeZone: 'UTC' }).format(publication.at);
   return t('counts.published', { every, at });
 }

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-repository.js';
 import type { DeliveryTarget } from '../deliveries/target-types.js';
-import { DEFAULT_LANGUAGE } from '../i18n/i18n.js';
 import type { OutboxRepository } from '../mail/outbox-repository.js';
 import { sealRecipient } from '../mail/sealed-recipient.js';
 import type { PetitionRepository } from '../petitions/petition-repository.js';
+import type { Petition } from '../petitions/petition-types.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import { AppError } from '../shared/errors.js';
 import type { SignatureSubscriberRepository } from '../signatures/index.js';
@@ -32,7 +32,7 @@ interface Deps {
 export function createDeliveryAnnouncer({ signatures, outbox, packets, petitions, audit, protector, logger, clock, batchSize = 1000 }: Deps) {
   const running = new Set<Promise<void>>();
 
-  async function queueAll(target: DeliveryTarget, slug: string) {
+  async function queueAll(target: DeliveryTarget, petition: Petition) {
     let signers = 0;
     let queued = 0;
     let batch: Parameters<typeof outbox.enqueueMany>[0] = [];
@@ -40,19 +40,19 @@ export function createDeliveryAnnouncer({ signatures, outbox, packets, petitions
       queued += await outbox.enqueueMany(batch, clock());
       batch = [];
     };
-    for await (const { id: signatureId, firstName, email } of signatures.subscribers(target.petitionId, batchSize)) {
+    for await (const { id: signatureId, firstName, email, language } of signatures.subscribers(target.petitionId, batchSize)) {
       signers += 1;
       // The recipient travels sealed in the job, so sending never reads the signature back.
       if (!email) continue; // a paper signature without an address
       const recipient = sealRecipient(protector, signatureId, { firstName, email });
-      // Signatures do not record the signer's language; the catalogue's default stands in.
-      const payload = { petitionId: target.petitionId, signatureId, targetId: target.id, lang: DEFAULT_LANGUAGE, recipient };
+      // Each in the signer's language; a signature stored before languages were gets the petition's main one.
+      const payload = { petitionId: target.petitionId, signatureId, targetId: target.id, lang: language ?? petition.language, recipient };
       batch.push({ id: deliveryJobId(target.id, signatureId), job: { kind: 'delivery-update', payload } });
       if (batch.length >= batchSize) await flush();
     }
     await flush();
     const details = { target: target.id, packet: target.delivery!.packetId, signers, queued };
-    await audit.record({ actor: target.delivery!.recordedBy, action: 'delivery.announce', petition: slug, details, rows: queued });
+    await audit.record({ actor: target.delivery!.recordedBy, action: 'delivery.announce', petition: petition.slug, details, rows: queued });
     logger.info({ targetId: target.id, signers, queued }, 'delivery update emails queued');
   }
 
@@ -76,7 +76,7 @@ export function createDeliveryAnnouncer({ signatures, outbox, packets, petitions
         total: packet.total,
       };
       await outbox.saveMailing(deliveryMailingId(target.id), { ...mailing }, clock());
-      const task = queueAll(target, petition.slug).catch((error: unknown) => {
+      const task = queueAll(target, petition).catch((error: unknown) => {
         logger.error({ err: error, targetId: target.id }, 'queuing delivery update emails failed');
       });
       running.add(task);

@@ -1,7 +1,9 @@
+import { intlLocale } from '../i18n/languages.js';
 import { recipientOf } from '../deliveries/target-types.js';
 import { countryName } from '../countries/countries.js';
 import type { OutboxRepository, DeliveryUpdateJob } from '../mail/outbox-repository.js';
 import { openRecipient } from '../mail/sealed-recipient.js';
+import { textIn } from '../petitions/petition-text.js';
 import type { Petition } from '../petitions/petition-types.js';
 import type { ReceiptTokens } from '../receipts/receipt-token.js';
 import type { DataProtector } from '../shared/data-protector.js';
@@ -15,7 +17,8 @@ interface Deps {
   petition: (id: string) => Promise<Petition | null>;
   receiptTokens: ReceiptTokens;
   unsubscribeTokens: UnsubscribeTokens;
-  baseUrl: string;
+  /** An absolute link to a site path in a language. */
+  link: (lang: string, path: string) => string;
 }
 
 export interface DeliveryUpdateMail {
@@ -25,13 +28,13 @@ export interface DeliveryUpdateMail {
   headers: Record<string, string>;
 }
 
-const formatDate = (date: Date, lang: string) => new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+const formatDate = (date: Date, lang: string) => new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeZone: 'UTC' }).format(date);
 
 /**
  * Works out one delivery update email; null when none is due any more. It never reads the signatures
  * collection, so a mailing costs no lookup per email (docs/embedded-database.md#access-paths).
  */
-export function createDeliveryUpdateMail({ outbox, protector, petition, receiptTokens, unsubscribeTokens, baseUrl }: Deps) {
+export function createDeliveryUpdateMail({ outbox, protector, petition, receiptTokens, unsubscribeTokens, link }: Deps) {
   // Short-lived: a withdrawn or corrected delivery must reach the emails not yet sent.
   const mailings = createTtlCache<DeliveryMailing | null>(5000);
 
@@ -48,20 +51,20 @@ export function createDeliveryUpdateMail({ outbox, protector, petition, receiptT
     // reports a public delivery, and checking would take the per-email signature lookup avoided here.
     const { firstName, email } = openRecipient(protector, signatureId, payload.recipient);
 
-    const unsubscribeUrl = `${baseUrl}/unsubscribe/${unsubscribeTokens.issue(signatureId)}`;
+    const unsubscribeUrl = link(lang, `/unsubscribe/${unsubscribeTokens.issue(signatureId)}`);
     const recipient = recipientOf(mailing);
     const vars = {
       firstName,
-      title: found.title,
-      petitionUrl: `${baseUrl}/petitions/${found.slug}`,
+      title: textIn(found, lang).title,
+      petitionUrl: link(lang, `/petitions/${found.slug}`),
       bodyKey: recipient ? 'mail.deliveryUpdate.body' : 'mail.deliveryUpdate.bodyNoRecipient',
       recipient,
       place: mailing.place,
       city: mailing.city,
       country: countryName(mailing.country, lang),
       date: formatDate(mailing.deliveredAt, lang),
-      total: new Intl.NumberFormat(lang).format(mailing.total),
-      receiptUrl: `${baseUrl}/receipts/${receiptTokens.issue(signatureId)}`,
+      total: new Intl.NumberFormat(intlLocale(lang)).format(mailing.total),
+      receiptUrl: link(lang, `/receipts/${receiptTokens.issue(signatureId)}`),
       unsubscribeUrl,
     };
     // RFC 8058 one-click: mail providers show their own unsubscribe button and POST to the link.

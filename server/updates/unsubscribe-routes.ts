@@ -1,5 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
+import { headingIn } from '../petitions/petition-text.js';
 import { AppError } from '../shared/errors.js';
 import type { UnsubscribeService } from './unsubscribe-service.js';
 
@@ -45,12 +46,12 @@ export function unsubscribeRoutes({ unsubscribe, csrf }: Deps): Router {
   // GET only shows a button: mail scanners that follow links must not unsubscribe anyone.
   router.get('/unsubscribe/:token', noindex, async (req: TokenRequest, res) => {
     const { petition } = await unsubscribe.check(req.params.token);
-    res.render('unsubscribe', { title: t(res)('updates.unsubscribe.title'), petition, token: req.params.token, csrfToken: csrf.token(req, res) });
+    res.render('unsubscribe', { title: t(res)('updates.unsubscribe.title'), petition: headingIn(petition, res.locals.lang), token: req.params.token, csrfToken: csrf.token(req, res) });
   });
 
   router.post('/unsubscribe/:token', noindex, readMultipart, oneClickOrCsrf, async (req: TokenRequest, res) => {
     const { petition } = await unsubscribe.unsubscribe(req.params.token);
-    res.render('unsubscribe-done', { title: t(res)('updates.unsubscribe.doneTitle'), petition });
+    res.render('unsubscribe-done', { title: t(res)('updates.unsubscribe.doneTitle'), petition: headingIn(petition, res.locals.lang) });
   });
 
   return router;

@@ -38,10 +38,13 @@ export function createErrorHandler(i18n: I18n, logger: Logger): ErrorRequestHand
     const appError = toAppError(error);
     const lang = typeof res.locals.lang === 'string' ? res.locals.lang : 'en';
     const retryAfter = appError instanceof UnavailableError || appError instanceof RateLimitedError ? appError.retryAfterSeconds : null;
-    const translated = i18n.t(lang, `errors.${camel(appError.code)}`, retryAfter === null ? undefined : { seconds: retryAfter });
-    const message = translated.startsWith('errors.') ? appError.message : translated;
-    const fields = appError.fields ? fieldMessages(appError.fields, (key) => i18n.t(lang, key)) : undefined;
     const log = (req as { log?: Logger }).log ?? logger;
+    // Every code the app throws has a sentence (test/catalogues.test.ts checks); one that slips through shows English, never a 500.
+    const key = `errors.${camel(appError.code)}`;
+    const known = i18n.has(key);
+    if (!known) log.warn({ code: appError.code }, 'error code without a catalogue sentence');
+    const message = known ? i18n.t(lang, key, { ...appError.vars, ...(retryAfter === null ? {} : { seconds: retryAfter }) }) : appError.message;
+    const fields = appError.fields ? fieldMessages(appError.fields, (key) => i18n.t(lang, key)) : undefined;
     if (appError instanceof UnavailableError) log.warn({ code: appError.code, reason: (appError.cause as Error | undefined)?.name }, 'database unavailable');
     else if (appError.status >= 500) log.error({ err: appError.cause ?? appError }, 'request failed');
     else log.info({ code: appError.code, status: appError.status }, 'request refused');
@@ -53,9 +56,10 @@ export function createErrorHandler(i18n: I18n, logger: Logger): ErrorRequestHand
       res.json({ error: { code: appError.code, message, ...(fields ? { fields } : {}) } });
       return;
     }
-    res.render('error', { title: i18n.t(lang, 'errors.pageTitle'), message }, (renderError, html) => {
+    const title = i18n.t(lang, 'errors.pageTitle');
+    res.render('error', { title, message }, (renderError, html) => {
       // The template itself failing must not turn into a stack trace: fall back to plain escaped HTML.
-      if (renderError) res.type('html').send(`<!doctype html><title>Error</title><p>${escapeHtml(message)}</p>`);
+      if (renderError) res.type('html').send(`<!doctype html><html lang="${escapeHtml(lang)}"><title>${escapeHtml(title)}</title><p>${escapeHtml(message)}</p>`);
       else res.send(html);
     });
   };

@@ -1,3 +1,4 @@
+import { intlLocale } from '../i18n/languages.js';
 import type { JobStatus } from '../shared/progress.js';
 
 type Translate = (key: string, vars?: Record<string, unknown>) => string;
@@ -7,7 +8,7 @@ type Translate = (key: string, vars?: Record<string, unknown>) => string;
  * bar, and the label of its phase (`<keys>.<phase>` in the catalogue, with {{done}} and {{total}}).
  */
 export function jobProgressView(status: JobStatus, { id, heading, url, download, keys }: { id: string; heading: string; url: string; download: string | null; keys: string }, t: Translate, lang: string) {
-  const format = new Intl.NumberFormat(lang);
+  const format = new Intl.NumberFormat(intlLocale(lang));
   return {
     id,
     heading,

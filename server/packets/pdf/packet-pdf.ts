@@ -4,16 +4,14 @@ import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
 import { writeCoverLetter, writeSummaryTable } from './cover-letter.js';
-import type { FontFaces } from './font-faces.js';
-import type { CjkVariant, PdfFonts } from './fonts.js';
-import { LETTER_TEXT } from './letter-text.js';
+import { letterIn } from './letter-language.js';
 import { createPageFlow } from './page-flow.js';
 import { trimLayoutCaches } from './pdfkit-internals.js';
-import type { CountryStart, PacketPdfInput, PacketPdfWriter } from './pdf-types.js';
+import type { CountryStart, PacketPdfInput, PacketPdfWriter, PdfDeps } from './pdf-types.js';
 import { createSignerColumns } from './signer-columns.js';
 import { createTypesetter } from './typesetter.js';
 
-export type { CountryStart, PacketPdfInput, PacketPdfWriter } from './pdf-types.js';
+export type { CountryStart, PacketPdfInput, PacketPdfWriter, PdfDeps } from './pdf-types.js';
 
 // pdfkit pushes finished PDF into its stream whether or not the consumer keeps up: a writer that does not yield
 // piles up buffers in memory (measured). So: yield every YIELD_EVERY names, and wait while more than MAX_BUFFERED
@@ -35,18 +33,16 @@ export function openDocument(info: { title: string; author: string; subject: str
   });
 }
 
-export const letterCjk = (language: string): CjkVariant => (language === 'zh-Hant' ? 'tc' : 'sc');
-
 /**
  * The packet's PDF, written as it goes: the cover letter and the summary table at once, then signers country by
  * country as the caller streams them in. Memory holds one page and the font subsets, never the petition.
  */
-export function createPacketPdf(fonts: PdfFonts, input: PacketPdfInput, out: Writable, faces?: FontFaces): PacketPdfWriter {
+export function createPacketPdf({ fonts, i18n, faces }: PdfDeps, input: PacketPdfInput, out: Writable): PacketPdfWriter {
   const { language } = input;
-  const text = LETTER_TEXT[language];
-  const rtl = language === 'ar';
-  const cjk = letterCjk(language);
-  const doc = openDocument({ title: input.petition.title, author: input.organisation, subject: `${text.packet} ${input.packetId}`, date: input.date, language });
+  const letter = letterIn(i18n, language);
+  const { rtl, cjk } = letter;
+  const packetLabel = letter.t('letter.packet', { id: input.packetId });
+  const doc = openDocument({ title: input.petition.title, author: input.organisation, subject: packetLabel, date: input.date, language });
   const finished = pipeline(doc, out);
   let failure: Error | null = null;
   finished.catch((error: unknown) => {
@@ -54,11 +50,11 @@ export function createPacketPdf(fonts: PdfFonts, input: PacketPdfInput, out: Wri
   });
 
   const ts = createTypesetter(doc, fonts, faces);
-  const flow = createPageFlow(doc, ts, { title: input.petition.title, packetLabel: text.packet, packetId: input.packetId, page: text.page, rtl, cjk });
-  const columns = createSignerColumns(flow, ts, text, { language, rtl, cjk });
+  const flow = createPageFlow(doc, ts, { title: input.petition.title, titleLanguage: input.petition.language, packetLabel, page: (n) => letter.t('letter.page', { page: n }), rtl, cjk });
+  const columns = createSignerColumns(flow, ts, letter);
   try {
-    writeCoverLetter({ flow, ts, doc, text, rtl, cjk }, input);
-    writeSummaryTable({ flow, ts, doc, text, rtl, cjk }, input);
+    writeCoverLetter({ flow, ts, doc, letter }, input);
+    writeSummaryTable({ flow, ts, doc, letter }, input);
   } catch (error) {
     doc.destroy(error as Error);
     throw error;
@@ -80,7 +76,7 @@ export function createPacketPdf(fonts: PdfFonts, input: PacketPdfInput, out: Wri
     startCountry(country: CountryStart) {
       if (!signersStarted) {
         flow.newPage();
-        flow.paragraph(text.signers, { size: 15, bold: true, cjk, rtl, leading: 22, after: 6 });
+        flow.paragraph(letter.t('letter.signers'), { size: 15, bold: true, cjk, rtl, leading: 22, after: 6 });
         signersStarted = true;
       }
       columns.start(country);

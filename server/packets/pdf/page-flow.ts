@@ -1,12 +1,15 @@
 import { A4, BOTTOM, CONTENT_WIDTH, FOOTER_BASELINE, HEADER_BASELINE, MARGIN_X, SMALL_SIZE, TOP } from './layout.js';
 import type { CjkVariant } from './fonts.js';
+import { scriptOf } from './letter-language.js';
 import { isRtlText } from './script-runs.js';
 import type { TextStyle, Typesetter } from './typesetter.js';
 
 export interface FrameText {
   title: string;
+  /** The title's own language, whose face its Han characters take (a Traditional Chinese title in an English letter). */
+  titleLanguage: string;
+  /** "Packet pk_…", in the letter's language. */
   packetLabel: string;
-  packetId: string;
   page: (n: string) => string;
   /** The document's direction: the header's title goes to the reading start. */
   rtl: boolean;
@@ -32,15 +35,16 @@ export function createPageFlow(doc: PDFKit.PDFDocument, ts: Typesetter, frame: F
   let pages = 0;
   let y = TOP;
   const small = { size: SMALL_SIZE, cjk: frame.cjk };
+  const titleStyle = { size: SMALL_SIZE, cjk: scriptOf(frame.titleLanguage).cjk };
 
   function newPage(): void {
     doc.addPage({ size: [A4.width, A4.height], margin: 0 });
     pages += 1;
     doc.fillColor(MUTED);
-    const idText = `${frame.packetLabel} ${frame.packetId}`;
+    const idText = frame.packetLabel;
     const idWidth = ts.measure(idText, { ...small, rtl: frame.rtl });
     const titleWidth = CONTENT_WIDTH - idWidth - 24;
-    ts.draw(frame.title, frame.rtl ? MARGIN_X + idWidth + 24 : MARGIN_X, HEADER_BASELINE, { ...small, width: titleWidth, align: frame.rtl ? 'right' : 'left', fit: true });
+    ts.draw(frame.title, frame.rtl ? MARGIN_X + idWidth + 24 : MARGIN_X, HEADER_BASELINE, { ...titleStyle, width: titleWidth, align: frame.rtl ? 'right' : 'left', fit: true });
     ts.draw(idText, MARGIN_X, HEADER_BASELINE, { ...small, rtl: frame.rtl, width: CONTENT_WIDTH, align: frame.rtl ? 'left' : 'right' });
     ts.draw(frame.page(String(pages)), MARGIN_X, FOOTER_BASELINE, { ...small, rtl: frame.rtl, width: CONTENT_WIDTH, align: 'center' });
     doc.moveTo(MARGIN_X, HEADER_BASELINE + 7).lineTo(MARGIN_X + CONTENT_WIDTH, HEADER_BASELINE + 7).lineWidth(0.5).strokeColor(RULE).stroke();

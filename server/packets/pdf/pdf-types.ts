@@ -1,4 +1,15 @@
 import type { LetterLanguage } from '../../deliveries/target-types.js';
+import type { I18n } from '../../i18n/i18n.js';
+import type { LocalisedText } from '../../petitions/petition-text.js';
+import type { FontFaces } from './font-faces.js';
+import type { PdfFonts } from './fonts.js';
+
+/** What every packet document draws with. `faces`: pass the same to documents made one after the other. */
+export interface PdfDeps {
+  fonts: PdfFonts;
+  i18n: I18n;
+  faces?: FontFaces;
+}
 
 export interface CountryCount {
   code: string;
@@ -12,7 +23,8 @@ export interface PacketPdfInput {
   language: LetterLanguage;
   organisation: string;
   date: Date;
-  petition: { title: string; summary: string; body: string; target: string };
+  /** In the letter's language when the petition has it, else in its main language (`fallback`). */
+  petition: LocalisedText;
   target: { name: string; recipientName: string; recipientTitle: string; address: string; city: string; country: string };
   total: number;
   /** In letter order. */
@@ -34,7 +46,9 @@ export interface PacketPdfWriter {
 
 export interface PosterInput {
   language: LetterLanguage;
+  /** The petition's title, and the language it is written in (the poster's, or the petition's main one). */
   title: string;
+  titleLanguage: LetterLanguage;
   total: number;
   countryCount: number;
   organisation: string;

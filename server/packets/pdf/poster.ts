@@ -1,11 +1,9 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { FontFaces } from './font-faces.js';
-import type { PdfFonts } from './fonts.js';
 import { A3 } from './layout.js';
-import { formatCount, formatDate, LETTER_TEXT } from './letter-text.js';
-import { letterCjk, openDocument } from './packet-pdf.js';
-import type { PosterInput } from './pdf-types.js';
+import { letterIn, scriptOf } from './letter-language.js';
+import { openDocument } from './packet-pdf.js';
+import type { PdfDeps, PosterInput } from './pdf-types.js';
 import { createTypesetter } from './typesetter.js';
 
 const MARGIN = 60;
@@ -18,11 +16,10 @@ const MAX_TITLE_LINES = 4;
  * The A3 poster held up at the door for the photo: the number, big enough to read across a street, black on white
  * (what survives a phone camera in sunlight and a cheap printer), then the countries, the title and the occasion.
  */
-export async function writePoster(fonts: PdfFonts, input: PosterInput, out: Writable, faces?: FontFaces): Promise<void> {
+export async function writePoster({ fonts, i18n, faces }: PdfDeps, input: PosterInput, out: Writable): Promise<void> {
   const { language } = input;
-  const text = LETTER_TEXT[language];
-  const cjk = letterCjk(language);
-  const rtl = language === 'ar';
+  const letter = letterIn(i18n, language);
+  const { cjk, rtl } = letter;
   const doc = openDocument({ title: input.title, author: input.organisation, subject: input.targetName, date: input.date, language });
   const finished = pipeline(doc, out);
   const ts = createTypesetter(doc, fonts, faces);
@@ -35,19 +32,19 @@ export async function writePoster(fonts: PdfFonts, input: PosterInput, out: Writ
     ts.draw(input.organisation, MARGIN, 80, { ...centred, size: 34, bold: true });
 
     doc.fillColor(BLACK);
-    ts.draw(formatCount(language, input.total), MARGIN, 540, { ...centred, size: 280, bold: true, minSize: 20 });
-    ts.draw(text.posterUnit(input.total), MARGIN, 640, { ...centred, size: 72, bold: true, rtl });
-    ts.draw(text.posterCountries(formatCount(language, input.countryCount), input.countryCount), MARGIN, 720, { ...centred, size: 48, rtl });
+    ts.draw(letter.count(input.total), MARGIN, 540, { ...centred, size: 280, bold: true, minSize: 20 });
+    ts.draw(letter.t('letter.posterUnit', letter.counted(input.total)), MARGIN, 640, { ...centred, size: 72, bold: true, rtl });
+    ts.draw(letter.t('letter.posterCountries', letter.counted(input.countryCount)), MARGIN, 720, { ...centred, size: 48, rtl });
 
     doc.rect(A3.width / 2 - 120, 770, 240, 8).fill(ACCENT);
     doc.fillColor(BLACK);
-    const titleStyle = { cjk, size: 44, bold: true };
+    const titleStyle = { ...scriptOf(input.titleLanguage), size: 44, bold: true };
     const lines = ts.wrap(input.title, WIDTH, titleStyle);
     const shown = lines.length > MAX_TITLE_LINES ? [...lines.slice(0, MAX_TITLE_LINES - 1), `${lines.slice(MAX_TITLE_LINES - 1).join(' ')}`] : lines;
     shown.forEach((line, i) => ts.draw(line, MARGIN, 860 + i * 56, { ...centred, ...titleStyle }));
 
     doc.fillColor('#333333');
-    ts.draw(text.posterHandover(input.targetName, formatDate(language, input.date)), MARGIN, A3.height - 70, { ...centred, size: 24, rtl });
+    ts.draw(letter.t('letter.posterHandover', { target: input.targetName, date: letter.date(input.date) }), MARGIN, A3.height - 70, { ...centred, size: 24, rtl });
   } catch (error) {
     doc.destroy(error as Error);
     await finished.catch(() => undefined);

@@ -1,4 +1,3 @@
-import type { LetterLanguage } from '../../deliveries/target-types.js';
 import type { CjkVariant } from './fonts.js';
 import {
   BOTTOM,
@@ -15,7 +14,7 @@ import {
   NAME_ROW,
   NAME_SIZE,
 } from './layout.js';
-import { formatCount, type LetterText } from './letter-text.js';
+import type { Letter } from './letter-language.js';
 import { INK, MUTED, type PageFlow } from './page-flow.js';
 import type { CountryStart } from './pdf-types.js';
 import type { Typesetter } from './typesetter.js';
@@ -33,13 +32,13 @@ interface Band {
  * Signers grouped by country, in three columns read top to bottom. A country's names fill a "band" of balanced
  * columns (its count is known in advance), so each name is placed as it arrives and nothing is buffered.
  */
-export function createSignerColumns(flow: PageFlow, ts: Typesetter, text: LetterText, context: { language: LetterLanguage; rtl: boolean; cjk: CjkVariant }) {
-  const { language, rtl } = context;
+export function createSignerColumns(flow: PageFlow, ts: Typesetter, letter: Letter) {
+  const { rtl } = letter;
   const align = rtl ? 'right' : 'left';
   let country: CountryStart | null = null;
   let left = 0;
   let placed = 0;
-  let cjk = context.cjk;
+  let cjk = letter.cjk;
   let band: Band | null = null;
 
   const closeBand = () => {
@@ -53,8 +52,9 @@ export function createSignerColumns(flow: PageFlow, ts: Typesetter, text: Letter
     if (country.unnamed > 0) {
       flow.ensure(NAME_ROW * 1.5);
       flow.y += NAME_ROW * 0.5;
-      const line = text.unnamed(formatCount(language, country.unnamed), country.unnamed, placed > 0);
-      ts.draw(line, MARGIN_X, flow.y + NAME_ROW * 0.78, { size: NAME_SIZE, cjk: context.cjk, rtl, width: CONTENT_WIDTH, align, fit: true });
+      const counted = letter.counted(country.unnamed);
+      const line = placed > 0 ? letter.t('letter.unnamedAlso', counted) : letter.t('letter.unnamed', counted);
+      ts.draw(line, MARGIN_X, flow.y + NAME_ROW * 0.78, { size: NAME_SIZE, cjk: letter.cjk, rtl, width: CONTENT_WIDTH, align, fit: true });
       flow.y += NAME_ROW;
     }
     flow.y += COUNTRY_GAP;
@@ -66,10 +66,10 @@ export function createSignerColumns(flow: PageFlow, ts: Typesetter, text: Letter
     country = next;
     left = Math.max(0, next.count - next.unnamed);
     placed = 0;
-    cjk = CJK_BY_COUNTRY[next.code] ?? context.cjk;
+    cjk = CJK_BY_COUNTRY[next.code] ?? letter.cjk;
     flow.ensure(HEADING_BLOCK + NAME_ROW);
-    const heading = text.countryHeading(next.name, formatCount(language, next.count), next.count);
-    ts.draw(heading, MARGIN_X, flow.y + HEADING_SIZE * 1.3, { size: HEADING_SIZE, bold: true, cjk: context.cjk, rtl, width: CONTENT_WIDTH, align, fit: true });
+    const heading = letter.t('letter.countryHeading', letter.counted(next.count, { country: next.name }));
+    ts.draw(heading, MARGIN_X, flow.y + HEADING_SIZE * 1.3, { size: HEADING_SIZE, bold: true, cjk: letter.cjk, rtl, width: CONTENT_WIDTH, align, fit: true });
     flow.y += HEADING_BLOCK;
   }
 
@@ -78,7 +78,7 @@ export function createSignerColumns(flow: PageFlow, ts: Typesetter, text: Letter
     if (flow.y + NAME_ROW > BOTTOM) {
       flow.newPage();
       flow.doc.fillColor(MUTED);
-      ts.draw(text.continued(current.name), MARGIN_X, flow.y + 10, { size: NAME_SIZE, cjk: context.cjk, rtl, width: CONTENT_WIDTH, align, fit: true });
+      ts.draw(letter.t('letter.continued', { country: current.name }), MARGIN_X, flow.y + 10, { size: NAME_SIZE, cjk: letter.cjk, rtl, width: CONTENT_WIDTH, align, fit: true });
       flow.doc.fillColor(INK);
       flow.y += CONTINUED_BLOCK;
     }
