@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { externalReferrer } from '../server/petitions/petition-page-routes.js';
-import { signedIn, type AdminClient } from './helpers/admin.js';
+import { aPetitionForm, signedIn, type AdminClient } from './helpers/admin.js';
 import { aSigner, getJson, postJson } from './helpers/builders.js';
 import { startStack, type Stack } from './helpers/stack.js';
 import { aWebClient, fieldValue, tagWithId, textOf } from './helpers/web-client.js';
@@ -18,18 +18,7 @@ after(async () => {
 });
 
 const aSlug = () => `petition-${randomBytes(4).toString('hex')}`;
-const aForm = (overrides: Record<string, string> = {}) => ({
-  slug: aSlug(),
-  title: 'Free the journalists',
-  summary: 'Reporters are held for their work.',
-  body: 'The first paragraph.\n\nThe second paragraph.',
-  target: 'The ministry of justice',
-  goal: '1000',
-  verification: 'none',
-  opensAt: '',
-  closesAt: '',
-  ...overrides,
-});
+const aForm = aPetitionForm;
 
 async function created(overrides: Record<string, string> = {}) {
   const form = aForm(overrides);

@@ -5,7 +5,7 @@ import { LANGUAGE_CODES } from '../server/i18n/languages.js';
 import { DEMO_PETITION } from '../server/petitions/demo-petition.js';
 import { languagesOf } from '../server/petitions/petition-text.js';
 import type { PetitionText } from '../server/petitions/petition-types.js';
-import { signedIn, type AdminClient } from './helpers/admin.js';
+import { aPetitionForm, signedIn, type AdminClient } from './helpers/admin.js';
 import { getJson } from './helpers/builders.js';
 import { startStack, type Stack } from './helpers/stack.js';
 import { attribute, aWebClient, fieldValue, tagWithId, textOf } from './helpers/web-client.js';
@@ -25,18 +25,8 @@ const SPANISH: PetitionText = { title: 'Liberen a los periodistas', summary: 'Ha
 const ARABIC: PetitionText = { title: 'أطلقوا سراح الصحفيين', summary: 'صحفيون محتجزون بسبب عملهم.', body: 'النص بالعربية.', target: 'وزارة العدل' };
 
 const asFields = (lang: string, text: PetitionText) => ({ [`title-${lang}`]: text.title, [`summary-${lang}`]: text.summary, [`body-${lang}`]: text.body, [`target-${lang}`]: text.target });
-const aForm = (overrides: Record<string, string> = {}) => ({
-  slug: `languages-${randomBytes(4).toString('hex')}`,
-  language: 'en',
-  ...ENGLISH,
-  ...asFields('es', SPANISH),
-  ...asFields('ar', ARABIC),
-  goal: '1000',
-  verification: 'none',
-  opensAt: '',
-  closesAt: '',
-  ...overrides,
-});
+const aForm = (overrides: Record<string, string> = {}) =>
+  aPetitionForm({ slug: `languages-${randomBytes(4).toString('hex')}`, language: 'en', ...ENGLISH, ...asFields('es', SPANISH), ...asFields('ar', ARABIC), ...overrides });
 
 /** An open petition in English, Spanish and Arabic, created through the workspace form. */
 async function anOpenPetition(overrides: Record<string, string> = {}) {

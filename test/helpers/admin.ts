@@ -63,3 +63,17 @@ export async function logInFrom(stack: Stack, ip: string, email: string, passwor
   const page = await client.get('/admin/login');
   return postWithHeaders(client, stack.baseUrl, '/admin/login', { _csrf: csrfFrom(page.html), email, password }, { 'x-forwarded-for': ip });
 }
+
+/** The workspace's petition form as an organiser fills it in: an English petition, open to anyone, no dates. */
+export const aPetitionForm = (overrides: Record<string, string> = {}) => ({
+  slug: `petition-${randomBytes(4).toString('hex')}`,
+  title: 'Free the journalists',
+  summary: 'Reporters are held for their work.',
+  body: 'The first paragraph.\n\nThe second paragraph.',
+  target: 'The ministry of justice',
+  goal: '1000',
+  verification: 'none',
+  opensAt: '',
+  closesAt: '',
+  ...overrides,
+});
