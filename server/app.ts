@@ -7,13 +7,17 @@ import { adminRouter } from './admin/admin-router.js';
 import type { Services } from './compose.js';
 import { deliveredSection, deliveryApiRoutes, deliveryPageRoutes } from './deliveries/delivery-public-routes.js';
 import { healthRoutes } from './health/health-routes.js';
+import { shareImageRoutes } from './share-image/share-image-routes.js';
 import { petitionApiRoutes } from './petitions/petition-api-routes.js';
 import { createPetitionPageRenderer, petitionPageRoutes } from './petitions/petition-page-routes.js';
 import { receiptRoutes } from './receipts/receipt-routes.js';
+import { TOKEN_SURFACES, pageMeta } from './site/link-preview.js';
+import { siteRoutes } from './site/site-routes.js';
 import { verifyApiRoutes, verifyPageRoutes } from './receipts/verify-routes.js';
 import { AppError } from './shared/errors.js';
 import { signatureApiRoutes } from './signatures/signature-api-routes.js';
 import { signaturePageRoutes } from './signatures/signature-page-routes.js';
+import { shareRoutes } from './sharing/share-routes.js';
 import { unsubscribeRoutes } from './updates/unsubscribe-routes.js';
 import { createAssets } from './web/assets.js';
 import { createErrorHandler, notFound } from './web/error-handler.js';
@@ -24,7 +28,8 @@ import { configureViews } from './web/views.js';
 import { fromRoot } from './shared/project-root.js';
 
 // Tokens in URLs are secrets: logs show the route, not the token.
-const redactUrl = (url: string) => url.replace(/\/(confirm|receipts|unsubscribe)\/[^/?#]+/, '/$1/:token');
+const TOKEN_IN_URL = new RegExp(`/(${TOKEN_SURFACES.join('|')})/[^/?#]+`);
+const redactUrl = (url: string) => url.replace(TOKEN_IN_URL, '/$1/:token');
 
 const inSequence =
   (first: RequestHandler, second: RequestHandler): RequestHandler =>
@@ -62,7 +67,9 @@ export function createApp(services: Services): Express {
   app.use('/static/fonts', fonts.middleware);
   configureViews(app, fromRoot('views'), assets.url, fonts.stylesheets);
 
-  app.use(cookieParser(), languageRouting({ i18n, baseUrl: config.BASE_URL, secure: config.isProduction }));
+  app.use(siteRoutes({ config, petitions: services.petitionService }));
+  app.use(shareImageRoutes(services.shareImages));
+  app.use(cookieParser(), languageRouting({ i18n, baseUrl: config.BASE_URL, secure: config.isProduction }), pageMeta(config.BASE_URL));
 
   app.use(healthRoutes(services.pingDatabase));
 
@@ -102,7 +109,7 @@ export function createApp(services: Services): Express {
   app.use('/admin', express.urlencoded({ extended: false, limit: '3mb', parameterLimit: 50 }));
   app.use(csrf.browserId, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   const renderPetition = createPetitionPageRenderer(services.petitionService, services.formGuard, csrf.token, config.BASE_URL, deliveredSection(services.targets));
-  app.use(petitionPageRoutes(services.petitionService, renderPetition));
+  app.use(petitionPageRoutes(services.petitionService, renderPetition, services.petitionImages));
   app.use(
     signaturePageRoutes({
       signatures: services.signatureService,
@@ -117,6 +124,7 @@ export function createApp(services: Services): Express {
     }),
   );
 
+  app.use(shareRoutes({ petitions: services.petitionService, fonts: services.pdfFonts, baseUrl: config.BASE_URL, organisation: config.ORGANISATION_NAME }));
   app.use(deliveryPageRoutes(services.targets));
   app.use(receiptRoutes({ receipts: services.receipts, limit: limits.confirm }));
   app.use(verifyPageRoutes({ verify: services.verifyReceipt, csrf }));

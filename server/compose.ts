@@ -18,6 +18,7 @@ import { DEMO_PETITION } from './petitions/demo-petition.js';
 import { createPetitionAdminService } from './petitions/petition-admin-service.js';
 import { createPetitionRepository } from './petitions/petition-repository.js';
 import { createPetitionService } from './petitions/petition-service.js';
+import { createPetitionImages } from './petitions/petition-image.js';
 import { createFailureCounter, DatabaseStore } from './rate-limit/rate-limit-repository.js';
 import { createDataProtector } from './shared/data-protector.js';
 import { createLoadMonitor } from './shared/load-monitor.js';
@@ -64,6 +65,8 @@ import { createReceiptVerifier } from './receipts/receipt-verifier.js';
 import { createDeliveryAnnouncer } from './updates/delivery-announcer.js';
 import { createUnsubscribeService } from './updates/unsubscribe-service.js';
 import { createUnsubscribeTokens } from './updates/unsubscribe-token.js';
+import { createShareImages } from './share-image/share-image-service.js';
+import { createShareCardRenderer } from './share-image/share-card-renderer.js';
 
 interface Options {
   config: Config;
@@ -120,6 +123,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   const paperImport = createPaperImportService({ petitions, signatures, tallies, protector, audit, clock, maxMb: config.IMPORT_MAX_MB });
 
   const files = createFileStore(connection, createFileSealer(derive('stored-file')));
+  const petitionImages = createPetitionImages({ petitions, petitionService, files, maxMb: config.DELIVERY_PHOTO_MAX_MB });
   const receiptTokens = createReceiptTokens(protector);
   // Looked up on first use: the app runs without the fonts, only packets need them.
   const pdfFonts = createPdfFontLocator(config.PDF_FONT_DIRS);
@@ -169,6 +173,14 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   const receipts = createReceiptService({ tokens: receiptTokens, signatures, petitions, packets, targets });
   const verifyReceipt = createReceiptVerifier({ packets, targets });
   const unsubscribe = createUnsubscribeService({ petitions, signatures: subscribers, outbox, tokens: createUnsubscribeTokens(protector), clock });
+  const shareImages = createShareImages({
+    petitions: petitionService,
+    counts: publishedCounts,
+    renderer: createShareCardRenderer(pdfFonts),
+    i18n,
+    logger: logger.child({ component: 'share-image' }),
+    petitionImage: async (petition) => (petition.image ? ((await petitionImages.read(petition.slug))?.data ?? null) : null),
+  });
 
   const signingLoad = createLoadMonitor(config.MAIL_YIELD_ABOVE_INFLIGHT);
   const mailTransport = transport ?? createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR, connections: config.OUTBOX_CONCURRENCY });
@@ -211,6 +223,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     pingDatabase: createDatabasePing(connection),
     petitionService,
     petitionAdmin,
+    petitionImages,
     signatureService,
     accounts,
     sessions,
@@ -234,6 +247,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     verifyReceipt,
     announcer,
     unsubscribe,
+    shareImages,
     recount,
     recovery,
     mailWorker,
@@ -262,6 +276,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
       await packets.settle();
       await exportJobs.settle();
       await announcer.settle();
+      await shareImages.close();
       await mailWorker.stop();
       await Promise.all(stores.map((s) => s.shutdown()));
       mailTransport.close();

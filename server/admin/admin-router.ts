@@ -76,7 +76,7 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
     res.render('admin/home', { layout: 'admin', title: res.locals.t('admin.home.title'), petitions: petitions.map((p) => ({ ...p, coverage: languageCoverage(languagesOf(p)) })) });
   });
   // Petition management first: /petitions/new must not be taken for a dashboard slug.
-  router.use(petitionAdminRoutes({ petitions: services.petitionAdmin, audit: services.audit, protect: csrf.protect, i18n: services.i18n }));
+  router.use(petitionAdminRoutes({ petitions: services.petitionAdmin, images: services.petitionImages, audit: services.audit, protect: csrf.protect, i18n: services.i18n }));
   router.use(dashboardRoutes({ dashboard: services.dashboard, countExport: services.countExport, audit: services.audit }));
   router.use(exportRoutes({ signatureExport: services.signatureExport }));
   router.use(exportJobRoutes({ jobs: services.exportJobs, protect: csrf.protect }));

@@ -7,6 +7,17 @@ const bool = z
 
 const positiveInt = z.coerce.number().int().positive();
 
+// One line of security.txt: no whitespace (a URL parser would quietly drop a newline that starts a forged field).
+function isSecurityContact(value: string): boolean {
+  if (/\s/.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'mailto:' && /^[^@\s]+@[^@\s]+$/.test(decodeURIComponent(url.pathname))) || (url.protocol === 'https:' && url.hostname !== '');
+  } catch {
+    return false;
+  }
+}
+
 /** Every setting the app reads, with its default. `.env.example` mirrors this list. */
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -69,6 +80,11 @@ export const configSchema = z.object({
   PDF_FONT_DIRS: z.string().default('/usr/share/fonts/truetype/noto:/usr/share/fonts/opentype/noto'),
   /** Largest delivery photo an organiser may upload, in MB; it is re-encoded to a smaller JPEG anyway. */
   DELIVERY_PHOTO_MAX_MB: positiveInt.default(8),
+  /** Where to report a vulnerability (mailto: or https:), published in /.well-known/security.txt; unset: no such file. */
+  SECURITY_CONTACT: z
+    .string()
+    .refine(isSecurityContact, 'must be a mailto: address (mailto:security@example.org) or an https: URL')
+    .optional(),
   TRUST_PROXY: z.string().default('loopback'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.default(true),

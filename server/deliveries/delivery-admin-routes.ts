@@ -1,12 +1,11 @@
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import multer from 'multer';
 import { allow } from '../accounts/current-user.js';
 import type { AuditLog } from '../audit/audit-repository.js';
 import type { Packet } from '../packets/packet-types.js';
-import { AppError, NotFoundError } from '../shared/errors.js';
-import { photoTooLarge } from './delivery-photo.js';
+import { NotFoundError } from '../shared/errors.js';
+import { receivePhoto } from './delivery-photo.js';
 import { fieldErrors, targetUrl, type PacketLister } from './target-admin-routes.js';
 import { DELIVERY_FIELDS, PACKET_FIELDS, formValues, parsePacketRequest } from './target-input.js';
 import type { TargetService } from './target-service.js';
@@ -49,18 +48,7 @@ export async function sendFile(res: Response, stream: Readable, headers: Record<
 export function deliveryAdminRoutes({ targets, packets, audit, protect, photoMaxMb }: Deps): Router {
   const router = Router();
   const manage = allow('manageDeliveries');
-  // Memory storage: a photo is at most photoMaxMb, re-encoded at once, and never touches the disk.
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: photoMaxMb * 1024 * 1024, files: 1, fields: 8, fieldSize: 16 * 1024, parts: 9, headerPairs: 20 },
-  }).single('photo');
-  const receive: RequestHandler = (req, res, next) => {
-    upload(req, res, (error: unknown) => {
-      if (!(error instanceof multer.MulterError)) return next(error);
-      if (error.code === 'LIMIT_FILE_SIZE') return next(photoTooLarge(photoMaxMb));
-      next(new AppError(400, 'upload_invalid', 'The upload could not be read. Send the form with at most one photo in the field "photo".'));
-    });
-  };
+  const receive = receivePhoto(photoMaxMb);
 
   /** Field problems show the target page again with the refused form as typed, and the status of the refusal. */
   async function refuse(req: Params, res: Response, error: unknown, form: 'packet' | 'delivery', fields: readonly string[]) {

@@ -4,15 +4,23 @@
  * (`server/i18n/locales/<code>.json` and `locales/<code>/`) and one line here.
  */
 export const LANGUAGES = [
-  { code: 'en', name: 'English', dir: 'ltr', intl: 'en', fonts: null },
-  { code: 'es', name: 'Español', dir: 'ltr', intl: 'es', fonts: null },
-  { code: 'fr', name: 'Français', dir: 'ltr', intl: 'fr', fonts: null },
+  { code: 'en', name: 'English', dir: 'ltr', intl: 'en', fonts: null, ogLocale: 'en_GB' },
+  { code: 'es', name: 'Español', dir: 'ltr', intl: 'es', fonts: null, ogLocale: 'es_ES' },
+  { code: 'fr', name: 'Français', dir: 'ltr', intl: 'fr', fonts: null, ogLocale: 'fr_FR' },
   // Western digits (0-9) for Arabic, stated rather than left to the ICU version: counts read out at an embassy must be
   // the same figure on every page, packet and share image, and readers from the Maghreb and the diaspora use them.
-  { code: 'ar', name: 'العربية', dir: 'rtl', intl: 'ar-u-nu-latn', fonts: 'arabic' },
-  { code: 'zh-Hans', name: '简体中文', dir: 'ltr', intl: 'zh-Hans', fonts: 'sc' },
-  { code: 'zh-Hant', name: '繁體中文', dir: 'ltr', intl: 'zh-Hant', fonts: 'tc' },
-] as const satisfies readonly { code: string; name: string; dir: 'ltr' | 'rtl'; intl: string; fonts: 'arabic' | 'sc' | 'tc' | null }[];
+  { code: 'ar', name: 'العربية', dir: 'rtl', intl: 'ar-u-nu-latn', fonts: 'arabic', ogLocale: 'ar_AR' },
+  { code: 'zh-Hans', name: '简体中文', dir: 'ltr', intl: 'zh-Hans', fonts: 'sc', ogLocale: 'zh_CN' },
+  { code: 'zh-Hant', name: '繁體中文', dir: 'ltr', intl: 'zh-Hant', fonts: 'tc', ogLocale: 'zh_TW' },
+] as const satisfies readonly {
+  code: string;
+  name: string;
+  dir: 'ltr' | 'rtl';
+  intl: string;
+  fonts: 'arabic' | 'sc' | 'tc' | null;
+  /** Open Graph's locale (language_TERRITORY, as Facebook lists them): our English is British, Arabic has Facebook's generic ar_AR. */
+  ogLocale: string;
+}[];
 
 export type Language = (typeof LANGUAGES)[number]['code'];
 export type LanguageInfo = (typeof LANGUAGES)[number];
@@ -59,3 +67,9 @@ export function fromAcceptLanguage(header: string | undefined): Language | null 
 
 /** A site path in a language: English keeps the path, the others put their code first (/ar/confirm/…). */
 export const localisedPath = (lang: string, path: string): string => (!isLanguage(lang) || lang === DEFAULT_LANGUAGE ? path : `/${lang}${path}`);
+
+/** A page's absolute address in every language, and x-default (the unprefixed one): the page head's hreflang links and the sitemap's. */
+export const hreflangAlternates = (baseUrl: string, path: string): { hreflang: string; href: string }[] => [
+  ...LANGUAGES.map((l) => ({ hreflang: l.code, href: `${baseUrl}${localisedPath(l.code, path)}` })),
+  { hreflang: 'x-default', href: `${baseUrl}${path}` },
+];

@@ -13,11 +13,14 @@ import { publicationPeriod } from '../tallies/publication-text.js';
 import type { I18n } from '../i18n/i18n.js';
 import { LANGUAGES, isLanguage, type Language } from '../i18n/languages.js';
 import { languageSections } from './petition-form-view.js';
-import { languageCoverage } from './petition-languages.js';
+import { languageCoverage, languageName } from './petition-languages.js';
 import { languagesOf } from './petition-text.js';
+import { receivePhoto } from '../deliveries/delivery-photo.js';
+import type { PetitionImages } from './petition-image.js';
 
 interface Deps {
   petitions: PetitionAdminService;
+  images: Pick<PetitionImages, 'set' | 'remove' | 'maxMb'>;
   audit: AuditLog;
   protect: RequestHandler;
   /** The preview speaks the language it shows, whatever the workspace's. */
@@ -43,14 +46,18 @@ const storedValues = (p: Petition): Record<string, string> => ({
 });
 
 /** Organisers create, edit, preview, open and close petitions. Mounted inside the admin router. */
-export function petitionAdminRoutes({ petitions, audit, protect, i18n }: Deps): Router {
+export function petitionAdminRoutes({ petitions, images, audit, protect, i18n }: Deps): Router {
   const router = Router();
   const gate = allow('managePetitions');
 
   /** One form for new and existing petitions; `petition` is the stored one when editing. */
-  function renderForm(res: Response, { petition, values, fields }: { petition?: Petition; values: Record<string, string | undefined>; fields?: Record<string, string> }) {
+  function renderForm(
+    res: Response,
+    { petition, values, fields, imageFields }: { petition?: Petition; values: Record<string, string | undefined>; fields?: Record<string, string>; imageFields?: Record<string, string> },
+  ) {
     const { t } = res.locals;
     const errors = fieldMessages(fields, t);
+    const imageErrors = fieldMessages(imageFields, t);
     const everyMinutes = petitions.countsPublishedEveryMinutes;
     const noneWarning = [t('petitions.fields.verificationNoneWarning'), ...(everyMinutes > 0 ? [t('petitions.fields.verificationNoneDelay', { every: publicationPeriod({ everyMinutes, at: null }, t) })] : [])];
     res.render('admin/petition-form', {
@@ -65,6 +72,13 @@ export function petitionAdminRoutes({ petitions, audit, protect, i18n }: Deps): 
       noneWarning: noneWarning.join(' '),
       ...languageSections(values, errors),
       coverage: petition && languageCoverage(languagesOf(petition)),
+      image: petition && {
+        current: petition.image && { ...petition.image, src: `/petitions/${petition.slug}/image?v=${petition.image.fileId}` },
+        errors: imageErrors,
+        alt: imageFields ? values.alt : petition.image?.alt,
+        maxMb: images.maxMb,
+        language: languageName(petition.language, res.locals.lang),
+      },
     });
   }
 
@@ -100,6 +114,25 @@ export function petitionAdminRoutes({ petitions, audit, protect, i18n }: Deps): 
       const refused = fieldErrors(error);
       renderForm(res.status(refused.status), { petition: await petitions.find(req.params.slug), values: formValues(req.body), fields: refused.fields });
     }
+  });
+
+  router.post('/petitions/:slug/image', gate, receivePhoto(images.maxMb), protect, async (req: Params, res) => {
+    const alt = (req.body as Record<string, unknown> | undefined)?.alt;
+    try {
+      const image = await images.set(req.params.slug, req.file?.buffer ?? null, alt);
+      await audit.record({ actor: req.user!.email, action: 'petition.image', petition: req.params.slug, details: { bytes: image.bytes }, rows: null });
+      res.redirect(303, `${dashboard(req.params.slug)}/edit#image`);
+    } catch (error) {
+      const refused = fieldErrors(error);
+      const petition = await petitions.find(req.params.slug);
+      renderForm(res.status(refused.status), { petition, values: { ...storedValues(petition), alt: typeof alt === 'string' ? alt : '' }, imageFields: refused.fields });
+    }
+  });
+
+  router.post('/petitions/:slug/image/remove', gate, protect, async (req: Params, res) => {
+    await images.remove(req.params.slug);
+    await audit.record({ actor: req.user!.email, action: 'petition.image.remove', petition: req.params.slug, details: {}, rows: null });
+    res.redirect(303, `${dashboard(req.params.slug)}/edit#image`);
   });
 
   // The public page exactly as it will look, whatever the status, with an inert form and a banner saying so: in the

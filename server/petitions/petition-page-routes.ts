@@ -1,6 +1,7 @@
 import { direction, intlLocale, type Language } from '../i18n/languages.js';
 import { languageName } from './petition-languages.js';
 import { Router, type Request, type Response } from 'express';
+import { NotFoundError } from '../shared/errors.js';
 import { countryOptions } from '../countries/countries.js';
 import { HOST } from '../signatures/signature-input.js';
 import type { FormGuard } from '../web/form-guard.js';
@@ -8,6 +9,13 @@ import type { PetitionDetails, PetitionService } from './petition-service.js';
 import { fieldMessages } from '../web/field-errors.js';
 import type { DeliveredSection } from '../deliveries/delivery-public-routes.js';
 import { publicationText } from '../tallies/publication-text.js';
+import { shareBlock } from '../sharing/share-block.js';
+import { mapShapes, renderWorldMap } from '../dashboard/world-map.js';
+import type { PetitionImages } from './petition-image.js';
+
+// The first ten countries show; the rest fold under "show all N".
+const COUNTRIES_SHOWN = 10;
+import { petitionLinkPreview } from '../site/link-preview.js';
 
 export interface FormState {
   values?: Record<string, unknown>;
@@ -43,6 +51,7 @@ const hostOf = (url: string | undefined) => {
 
 /** What the petition view shows, for the public page and the organisers' preview alike. */
 export function petitionView(petition: PetitionDetails, lang: string, t: (key: string, vars?: Record<string, unknown>) => string, { preview = false } = {}) {
+  const number = new Intl.NumberFormat(intlLocale(lang));
   const when = (at: Date | null) => (at ? new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(at) : '');
   return {
     title: petition.title,
@@ -54,7 +63,13 @@ export function petitionView(petition: PetitionDetails, lang: string, t: (key: s
     // In the page's language, naming both languages in it: "… pas encore disponible en français … : anglais."
     languageNote: petition.fallback ? t('petitionLanguages.fallback', { language: languageName(lang as Language, lang), original: languageName(petition.language, lang) }) : null,
     progress: Math.min(100, Math.round((petition.total / Math.max(1, petition.goal)) * 100)),
-    topCountries: petition.countries.slice(0, 10),
+    // The sentence in this page's language with a slot for the live count, which live-count.js fills in.
+    progressTemplate: t('petition.progress', { total: '{total}', goal: number.format(petition.goal) }),
+    topCountries: petition.countries.slice(0, COUNTRIES_SHOWN),
+    moreCountries: petition.countries.slice(COUNTRIES_SHOWN),
+    countryCount: petition.countries.length,
+    mapHeight: mapShapes().height,
+    image: petition.image && { ...petition.image, lang: petition.image.lang === lang ? null : petition.image.lang },
     countsNote: petition.publication ? publicationText(petition.publication, t, lang) : null,
     // A draft's preview shows the form it will have once opened, inert.
     showForm: petition.signing === 'open' || (preview && petition.status === 'draft'),
@@ -68,8 +83,8 @@ export function createPetitionPageRenderer(
   petitions: PetitionService,
   guard: FormGuard,
   csrfToken: (req: Request, res: Response) => string,
-  /** The site's public address (config.BASE_URL): links from it are not referrals. */
-  siteUrl?: string,
+  /** The site's public address (config.BASE_URL): links from it are not referrals; link previews are absolute. */
+  siteUrl: string,
   /** The handovers so far, for the page's "Delivered" section. */
   delivered?: DeliveredSection,
 ) {
@@ -77,6 +92,7 @@ export function createPetitionPageRenderer(
   return async (req: Request, res: Response, slug: string, form: FormState = {}) => {
     const { lang, t } = res.locals;
     const petition = await petitions.details(slug, lang);
+    res.locals.meta = petitionLinkPreview(petition, lang, siteUrl, t);
     // A campaign link's ?ref= and the referring site travel with the form (validated again on submit, like every field).
     const ref = typeof req.query.ref === 'string' && /^[A-Za-z0-9_-]{1,40}$/.test(req.query.ref) ? req.query.ref : undefined;
     const referrer = externalReferrer(req.get('referer'), [req.hostname, siteHost]);
@@ -92,13 +108,14 @@ export function createPetitionPageRenderer(
       csrfToken: csrfToken(req, res),
       started: guard.issue(),
       delivered: delivered ? await delivered(slug, lang) : [],
+      share: await shareBlock({ baseUrl: siteUrl, prefix: res.locals.prefix, petition, t }),
     });
   };
 }
 
 export type PetitionPageRenderer = ReturnType<typeof createPetitionPageRenderer>;
 
-export function petitionPageRoutes(petitions: PetitionService, renderPetition: PetitionPageRenderer): Router {
+export function petitionPageRoutes(petitions: PetitionService, renderPetition: PetitionPageRenderer, images: Pick<PetitionImages, 'read'>): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
@@ -109,6 +126,32 @@ export function petitionPageRoutes(petitions: PetitionService, renderPetition: P
 
   router.get('/petitions/:slug', async (req, res) => {
     await renderPetition(req, res, req.params.slug);
+  });
+
+  // The dashboard's map with the counts the public may see (published ones for petitions without verification).
+  router.get('/petitions/:slug/map.svg', async (req, res) => {
+    const { lang, t } = res.locals;
+    const petition = await petitions.details(req.params.slug, lang);
+    const number = new Intl.NumberFormat(intlLocale(lang));
+    const names = new Map(petition.countries.map((c) => [c.code, c.name]));
+    const map = renderWorldMap(new Map(petition.countries.map((c) => [c.code, c.count])), {
+      label: t('petitionPage.mapAlt'),
+      describe: (code, count) => `${names.get(code) ?? code}: ${number.format(count)}`,
+    });
+    res.set({ 'Content-Type': 'image/svg+xml; charset=utf-8', 'Cache-Control': 'public, max-age=60' }).send(map.svg);
+  });
+
+  router.get('/petitions/:slug/image', async (req, res) => {
+    const image = await images.read(req.params.slug);
+    if (!image) throw new NotFoundError('This petition has no image.');
+    // The page links the image with its version: that address never changes content and may be kept for a year.
+    const cache = req.query.v === image.version ? 'public, max-age=31536000, immutable' : 'public, max-age=300';
+    res.set({ 'Content-Type': image.contentType, 'Cache-Control': cache, ETag: `"${image.version}"` });
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    res.send(image.data);
   });
 
   return router;

@@ -17,13 +17,14 @@ const petitionSchema = new Schema(
     verification: { type: String, required: true, enum: ['email', 'none'] },
     opensAt: { type: Date, default: null },
     closesAt: { type: Date, default: null },
+    image: { type: Schema.Types.Mixed, default: null },
   },
   { timestamps: true, collection: 'petitions' },
 );
 petitionSchema.index({ slug: 1 }, { unique: true });
 
-type PetitionDoc = Omit<Petition, 'id' | 'opensAt' | 'closesAt' | 'language' | 'translations'> &
-  Partial<Pick<Petition, 'language' | 'translations'>> & { _id: Types.ObjectId; opensAt?: Date | null; closesAt?: Date | null };
+type PetitionDoc = Omit<Petition, 'id' | 'opensAt' | 'closesAt' | 'language' | 'translations' | 'image'> &
+  Partial<Pick<Petition, 'language' | 'translations' | 'image'>> & { _id: Types.ObjectId; opensAt?: Date | null; closesAt?: Date | null };
 
 const toPetition = (doc: PetitionDoc): Petition => ({
   id: doc._id.toHexString(),
@@ -39,6 +40,7 @@ const toPetition = (doc: PetitionDoc): Petition => ({
   verification: doc.verification,
   opensAt: doc.opensAt ?? null,
   closesAt: doc.closesAt ?? null,
+  image: doc.image ?? null,
   createdAt: doc.createdAt,
   updatedAt: doc.updatedAt,
 });

@@ -47,6 +47,8 @@ export interface PetitionDetails extends PetitionSummary {
   publication: Publication | null;
   /** The petition lacks the language asked for: its text is in its main language. */
   fallback: boolean;
+  /** The organiser's image; its `alt` is in `lang`, the petition's main language. `version` changes with the image. */
+  image: { alt: string; lang: Language; width: number; height: number; version: string } | null;
 }
 
 interface Deps {
@@ -108,6 +110,7 @@ export function createPetitionService({ petitions, counts, clock = () => new Dat
         countries: tally.countries.map((c) => ({ code: c.code, name: countryName(c.code, lang), count: c.count })),
         updatedAt: tally.updatedAt,
         publication,
+        image: p.image && { alt: p.image.alt, lang: p.language, width: p.image.width, height: p.image.height, version: p.image.fileId },
       };
     },
     async count(slug: string): Promise<{ total: number; updatedAt: Date | null }> {

@@ -11,6 +11,17 @@ export interface PetitionText {
   target: string;
 }
 
+/** The one image an organiser may add, cleaned like a delivery photo and stored sealed (files/file-repository.ts). */
+export interface PetitionImage {
+  fileId: string;
+  contentType: string;
+  bytes: number;
+  width: number;
+  height: number;
+  /** Written by the organiser in the petition's main language. */
+  alt: string;
+}
+
 export interface Petition extends PetitionText {
   id: string;
   slug: string;
@@ -25,10 +36,11 @@ export interface Petition extends PetitionText {
   opensAt: Date | null;
   /** and until this moment (null: until an organiser closes it). */
   closesAt: Date | null;
+  image: PetitionImage | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type NewPetition = Omit<Petition, 'id' | 'createdAt' | 'updatedAt' | 'opensAt' | 'closesAt' | 'language' | 'translations'> &
-  Partial<Pick<Petition, 'opensAt' | 'closesAt' | 'language' | 'translations'>>;
+export type NewPetition = Omit<Petition, 'id' | 'createdAt' | 'updatedAt' | 'opensAt' | 'closesAt' | 'language' | 'translations' | 'image'> &
+  Partial<Pick<Petition, 'opensAt' | 'closesAt' | 'language' | 'translations' | 'image'>>;
 export type PetitionChanges = Partial<Omit<Petition, 'id' | 'createdAt' | 'updatedAt'>>;

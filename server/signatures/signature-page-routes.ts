@@ -5,6 +5,7 @@ import type { PetitionPageRenderer } from '../petitions/petition-page-routes.js'
 import { rememberedReceipt, rememberReceipt } from '../receipts/receipt-cookie.js';
 import type { ReceiptTokens } from '../receipts/receipt-token.js';
 import { AppError } from '../shared/errors.js';
+import { shareBlock } from '../sharing/share-block.js';
 import type { FormGuard } from '../web/form-guard.js';
 import { parseSignatureInput, SIGNATURE_FIELDS } from './signature-input.js';
 import type { SignatureService } from './signature-service.js';
@@ -46,15 +47,12 @@ export function signaturePageRoutes({ signatures, petitions, renderPetition, gua
   });
 
   router.get('/petitions/:slug/check-email', async (req: Request<{ slug: string }>, res) => {
-    const petition = await petitions.findVisible(req.params.slug);
-    res.render('check-email', { title: t(res)('checkEmail.title'), petition: headingIn(petition, res.locals.lang), days: tokenTtlDays });
+    const petition = headingIn(await petitions.findVisible(req.params.slug), res.locals.lang);
+    res.render('check-email', { title: t(res)('checkEmail.title'), petition, days: tokenTtlDays, share: await shareBlock({ baseUrl, prefix: res.locals.prefix, petition, t: t(res) }) });
   });
 
   router.get('/petitions/:slug/thanks', async (req: Request<{ slug: string }>, res) => {
     const petition = headingIn(await petitions.findVisible(req.params.slug), res.locals.lang);
-    const url = `${baseUrl}/petitions/${petition.slug}`;
-    const text = t(res)('thanks.shareText', { title: petition.title });
-    const enc = encodeURIComponent;
     const confirmed = req.query.confirmed === '1';
     res.render('thanks', {
       title: t(res)('thanks.title'),
@@ -62,14 +60,7 @@ export function signaturePageRoutes({ signatures, petitions, renderPetition, gua
       confirmed,
       // Only after confirming: the answer to signing must not tell a new email from one that signed before.
       receiptUrl: confirmed ? rememberedReceipt(req, res.locals.lang) : null,
-      url,
-      share: [
-        { name: 'WhatsApp', href: `https://wa.me/?text=${enc(`${text} ${url}`)}` },
-        { name: 'Telegram', href: `https://t.me/share/url?url=${enc(url)}&text=${enc(text)}` },
-        { name: 'X', href: `https://x.com/intent/post?text=${enc(text)}&url=${enc(url)}` },
-        { name: 'Facebook', href: `https://www.facebook.com/sharer/sharer.php?u=${enc(url)}` },
-        { name: 'Email', href: `mailto:?subject=${enc(t(res)('thanks.shareEmailSubject', { title: petition.title }))}&body=${enc(`${text} ${url}`)}` },
-      ],
+      share: await shareBlock({ baseUrl, prefix: res.locals.prefix, petition, t: t(res), signed: true }),
     });
   });
 

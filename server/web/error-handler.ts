@@ -57,6 +57,8 @@ export function createErrorHandler(i18n: I18n, logger: Logger): ErrorRequestHand
       return;
     }
     const title = i18n.t(lang, 'errors.pageTitle');
+    // An error is no page of its own: no canonical address for search engines to keep (server/site/link-preview.ts).
+    res.locals.meta = { noindex: true };
     res.render('error', { title, message }, (renderError, html) => {
       // The template itself failing must not turn into a stack trace: fall back to plain escaped HTML.
       if (renderError) res.type('html').send(`<!doctype html><html lang="${escapeHtml(lang)}"><title>${escapeHtml(title)}</title><p>${escapeHtml(message)}</p>`);

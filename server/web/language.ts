@@ -1,13 +1,14 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { I18n } from '../i18n/i18n.js';
-import { DEFAULT_LANGUAGE, LANGUAGES, fromAcceptLanguage, isLanguage, localisedPath, type Language } from '../i18n/languages.js';
+import { DEFAULT_LANGUAGE, LANGUAGES, fromAcceptLanguage, hreflangAlternates, isLanguage, localisedPath, type Language } from '../i18n/languages.js';
 
 const COOKIE = 'lang';
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 // English keeps today's URLs; every other language lives under its code: /es/petitions/<slug>, /ar/verify ...
 const PREFIXED = new RegExp(`^/(${LANGUAGES.filter((l) => l.code !== DEFAULT_LANGUAGE).map((l) => l.code).join('|')})(?=/|$)`);
-// Surfaces without prefixes: the API (?lang= or Accept-Language), assets and health checks, and the workspace (cookie).
-const UNPREFIXED_SURFACE = /^\/(api|static|health|admin)(\/|$)/;
+// Surfaces without prefixes: the API (?lang= or Accept-Language), assets and health checks, the workspace (cookie), and
+// the files robots and browsers ask for at fixed addresses (server/site/).
+const UNPREFIXED_SURFACE = /^\/(api|static|health|admin|\.well-known|robots\.txt|sitemap\.xml|favicon\.ico)(\/|$)/;
 
 
 /** The query string without `lang`, with its leading "?" when anything is left. */
@@ -49,10 +50,7 @@ export function languageRouting({ i18n, baseUrl, secure }: { i18n: I18n; baseUrl
       href: workspace || l.code === DEFAULT_LANGUAGE ? byQuery(l.code) : `${localisedPath(l.code, path)}${query}`,
     }));
     if (workspace) return;
-    res.locals.alternates = [
-      ...LANGUAGES.map((l) => ({ hreflang: l.code, href: `${baseUrl}${localisedPath(l.code, path)}` })),
-      { hreflang: 'x-default', href: `${baseUrl}${path}` },
-    ];
+    res.locals.alternates = hreflangAlternates(baseUrl, path);
   };
 
   return (req, res, next) => {

@@ -5,7 +5,7 @@ import type { Express } from 'express';
 
 const formats = new Map<string, Intl.NumberFormat>();
 // Building a formatter costs about 50 µs; a dashboard formats hundreds of numbers.
-const numberFormat = (lang: string) => {
+export const numberFormat = (lang: string): Intl.NumberFormat => {
   let format = formats.get(lang);
   if (!format) formats.set(lang, (format = new Intl.NumberFormat(intlLocale(lang))));
   return format;
