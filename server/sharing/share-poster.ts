@@ -1,11 +1,10 @@
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Language } from '../i18n/languages.js';
 import type { FontFaces } from '../packets/pdf/font-faces.js';
 import type { PdfFonts } from '../packets/pdf/fonts.js';
 import { A4 } from '../packets/pdf/layout.js';
 import { scriptOf } from '../packets/pdf/letter-language.js';
-import { openDocument } from '../packets/pdf/packet-pdf.js';
+import { openDocument, titleLines, writeDocument } from '../packets/pdf/packet-pdf.js';
 import { createTypesetter } from '../packets/pdf/typesetter.js';
 import { qrMatrix } from './qr-code.js';
 
@@ -37,17 +36,16 @@ export interface SharePosterInput {
  */
 export async function writeSharePoster(deps: { fonts: PdfFonts; faces?: FontFaces }, input: SharePosterInput, out: Writable): Promise<void> {
   const doc = openDocument({ title: input.title, author: input.organisation, subject: input.scan, date: input.date, language: input.language });
-  const finished = pipeline(doc, out);
   const ts = createTypesetter(doc, deps.fonts, deps.faces);
   const page = scriptOf(input.language);
   const centred = { width: WIDTH, align: 'center' as const, fit: true };
-  try {
+  await writeDocument(doc, out, () => {
     doc.addPage({ size: [A4.width, A4.height], margin: 0 });
     doc.fillColor(BLACK);
 
     const titleStyle = { ...scriptOf(input.titleLanguage), size: TITLE_SIZE, bold: true };
     const lines = ts.wrap(input.title, WIDTH, titleStyle);
-    const shown = lines.length > MAX_TITLE_LINES ? [...lines.slice(0, MAX_TITLE_LINES - 1), lines.slice(MAX_TITLE_LINES - 1).join(' ')] : lines;
+    const shown = titleLines(lines, MAX_TITLE_LINES);
     shown.forEach((line, i) => ts.draw(line, MARGIN, 100 + i * TITLE_SIZE * 1.3, { ...centred, ...titleStyle }));
 
     ts.draw(input.scan, MARGIN, 290, { ...centred, ...page, size: 40, bold: true });
@@ -55,13 +53,7 @@ export async function writeSharePoster(deps: { fonts: PdfFonts; faces?: FontFace
     // An address reads left to right in every page language.
     ts.draw(input.printedUrl, MARGIN, 700, { ...centred, cjk: page.cjk, rtl: false, size: 14 });
     ts.draw(input.paper, MARGIN, 750, { ...centred, ...page, size: 20 });
-  } catch (error) {
-    doc.destroy(error as Error);
-    await finished.catch(() => undefined);
-    throw error;
-  }
-  doc.end();
-  await finished;
+  });
 }
 
 /** One filled rectangle per run of dark modules in a row. */

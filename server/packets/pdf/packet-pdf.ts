@@ -37,6 +37,26 @@ export function openDocument(info: { title: string; author: string; subject: str
  * The packet's PDF, written as it goes: the cover letter and the summary table at once, then signers country by
  * country as the caller streams them in. Memory holds one page and the font subsets, never the petition.
  */
+/**
+ * Writes a document drawn in one go (the posters) to `out`. A drawing error destroys the stream, so that a half
+ * document is never taken for a whole one, and is thrown.
+ */
+export async function writeDocument(doc: PDFKit.PDFDocument, out: Writable, draw: () => void): Promise<void> {
+  const finished = pipeline(doc, out);
+  try {
+    draw();
+  } catch (error) {
+    doc.destroy(error as Error);
+    await finished.catch(() => undefined);
+    throw error;
+  }
+  doc.end();
+  await finished;
+}
+
+/** A poster title's lines: at most `max`, the last taking whatever is left (the fit option then shrinks it). */
+export const titleLines = (lines: string[], max: number): string[] => (lines.length > max ? [...lines.slice(0, max - 1), lines.slice(max - 1).join(' ')] : lines);
+
 export function createPacketPdf({ fonts, i18n, faces }: PdfDeps, input: PacketPdfInput, out: Writable): PacketPdfWriter {
   const { language } = input;
   const letter = letterIn(i18n, language);

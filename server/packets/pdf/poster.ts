@@ -1,8 +1,7 @@
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { A3 } from './layout.js';
 import { letterIn, scriptOf } from './letter-language.js';
-import { openDocument } from './packet-pdf.js';
+import { openDocument, titleLines, writeDocument } from './packet-pdf.js';
 import type { PdfDeps, PosterInput } from './pdf-types.js';
 import { createTypesetter } from './typesetter.js';
 
@@ -21,11 +20,10 @@ export async function writePoster({ fonts, i18n, faces }: PdfDeps, input: Poster
   const letter = letterIn(i18n, language);
   const { cjk, rtl } = letter;
   const doc = openDocument({ title: input.title, author: input.organisation, subject: input.targetName, date: input.date, language });
-  const finished = pipeline(doc, out);
   const ts = createTypesetter(doc, fonts, faces);
   const centred = { cjk, width: WIDTH, align: 'center' as const, fit: true };
 
-  try {
+  await writeDocument(doc, out, () => {
     doc.addPage({ size: [A3.width, A3.height], margin: 0 });
     doc.rect(0, 0, A3.width, 130).fill(BLACK);
     doc.fillColor('#ffffff');
@@ -40,16 +38,10 @@ export async function writePoster({ fonts, i18n, faces }: PdfDeps, input: Poster
     doc.fillColor(BLACK);
     const titleStyle = { ...scriptOf(input.titleLanguage), size: 44, bold: true };
     const lines = ts.wrap(input.title, WIDTH, titleStyle);
-    const shown = lines.length > MAX_TITLE_LINES ? [...lines.slice(0, MAX_TITLE_LINES - 1), `${lines.slice(MAX_TITLE_LINES - 1).join(' ')}`] : lines;
+    const shown = titleLines(lines, MAX_TITLE_LINES);
     shown.forEach((line, i) => ts.draw(line, MARGIN, 860 + i * 56, { ...centred, ...titleStyle }));
 
     doc.fillColor('#333333');
     ts.draw(letter.t('letter.posterHandover', { target: input.targetName, date: letter.date(input.date) }), MARGIN, A3.height - 70, { ...centred, size: 24, rtl });
-  } catch (error) {
-    doc.destroy(error as Error);
-    await finished.catch(() => undefined);
-    throw error;
-  }
-  doc.end();
-  await finished;
+  });
 }
