@@ -96,7 +96,7 @@ try {
   const id = sample._id as unknown as string;
   const signatures = createSignatureRepository(connection, protector);
   const search = createSignatureSearchRepository(connection, protector);
-  const invalidation = createSignatureInvalidationRepository(connection);
+  const invalidation = createSignatureInvalidationRepository(connection, protector);
   const snapshots = createSignatureSnapshotRepository(connection, protector);
   const subscribers = createSignatureSubscriberRepository(connection, protector);
   const notices = createNoticeRepository(connection);

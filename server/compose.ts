@@ -35,6 +35,8 @@ import {
 import { createSignatureService } from './signatures/signature-service.js';
 import { createSignatureJournalRepository } from './signatures/signature-journal-repository.js';
 import { createSignatureRecovery } from './signatures/signature-recovery.js';
+import { createViaCounting } from './signatures/via-counting.js';
+import { createShareCodeRepository, createShareCodeService } from './sharing/index.js';
 import { createTallyRepository } from './tallies/tally-repository.js';
 import { createPublishedCounts } from './tallies/published-counts.js';
 import { createPublishedTallyRepository } from './tallies/published-tally-repository.js';
@@ -104,21 +106,23 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   });
   const petitionService = createPetitionService({ petitions, counts: publishedCounts, clock });
   const journal = createSignatureJournalRepository(connection);
-  const signatureService = createSignatureService({ petitions, petitionService, signatures, tokens, outbox, tallies, journal, protector, clock, logger });
-  const recovery = createSignatureRecovery({ journal, signatures, tallies, marks: talliesRepo, inFlight: signatureService.inFlight, clock, logger: logger.child({ component: 'recovery' }) });
+  const shareCodes = createShareCodeService({ repo: createShareCodeRepository(connection) });
+  const via = createViaCounting({ protector, shareCodes, logger });
+  const signatureService = createSignatureService({ petitions, petitionService, signatures, tokens, outbox, tallies, journal, protector, via, clock, logger });
+  const recovery = createSignatureRecovery({ journal, signatures, tallies, marks: talliesRepo, via, inFlight: signatureService.inFlight, clock, logger: logger.child({ component: 'recovery' }) });
   const recount = createRecount({ petitions, signatures, tallies: talliesRepo, clock });
   const loginFailures = (prefix: string) => createFailureCounter(connection, { prefix, hashKey: (key) => protector.ipHash(key), memoryMs: LOGIN_MEMORY_MS });
   const throttle = createLoginThrottle({ pairs: loginFailures('login-failures-pair'), accounts: loginFailures('login-failures-account'), policy: loginPolicy(config), clock });
-  const accounts = createAccountService({ users, throttle, clock });
+  const accounts = createAccountService({ users, throttle, clock, passwordLog2N: config.PASSWORD_SCRYPT_LOG2_N });
   const petitionAdmin = createPetitionAdminService({ petitions, petitionService, counts: publishedCounts, clock });
-  const dashboard = createDashboardService({ petitions, counts: publishedCounts });
+  const dashboard = createDashboardService({ petitions, counts: publishedCounts, shareCodes });
   const countExport = createCountExport({ petitions, counts: publishedCounts, clock });
   const signatureSearch = createSignatureSearchRepository(connection, protector);
   const snapshots = createSignatureSnapshotRepository(connection, protector);
   const subscribers = createSignatureSubscriberRepository(connection, protector);
   const signatureExport = createSignatureExport({ petitions, signatures: snapshots, protector, audit, clock, counted: async (id) => (await tallies.read(id)).total });
-  const invalidation = createSignatureInvalidationRepository(connection);
-  const moderation = createModerationService({ petitions, signatures: signatureSearch, invalidation, runs: createModerationRunRepository(connection), tallies, audit, protector, clock });
+  const invalidation = createSignatureInvalidationRepository(connection, protector);
+  const moderation = createModerationService({ petitions, signatures: signatureSearch, invalidation, runs: createModerationRunRepository(connection), tallies, shareCodes, audit, protector, clock });
   const trending = createTrending({ signatures: signatureSearch, audit, clock, windowMinutes: config.TRENDING_WINDOW_MINUTES, threshold: config.TRENDING_FLAG_THRESHOLD });
   const paperImport = createPaperImportService({ petitions, signatures, tallies, protector, audit, clock, maxMb: config.IMPORT_MAX_MB });
 
@@ -170,7 +174,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     clock,
     photoMaxMb: config.DELIVERY_PHOTO_MAX_MB,
   });
-  const receipts = createReceiptService({ tokens: receiptTokens, signatures, petitions, packets, targets });
+  const receipts = createReceiptService({ tokens: receiptTokens, signatures, shareCodes, petitions, packets, targets });
   const verifyReceipt = createReceiptVerifier({ packets, targets });
   const unsubscribe = createUnsubscribeService({ petitions, signatures: subscribers, outbox, tokens: createUnsubscribeTokens(protector), clock });
   const shareImages = createShareImages({
@@ -232,6 +236,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     publishedCounts,
     protector,
     dashboard,
+    shareCodes,
     countExport,
     signatureExport,
     exportJobs,
@@ -257,7 +262,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     rateLimitStore,
     signingLoad,
     formGuard: createFormGuard(derive('form-guard'), config.FORM_MIN_FILL_SECONDS, clock),
-    secrets: { csrf: derive('csrf'), session: derive('session') },
+    secrets: { csrf: derive('csrf'), session: derive('session'), embed: derive('embed') },
     /**
      * Idempotent: adds the demo petition when its slug is free (else whichever of its translations it lacks, for
      * databases seeded before languages), and whichever of its ten delivery targets are missing.

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { csrfFrom, givenUser, postWithHeaders, signedIn } from './helpers/admin.js';
+import { npmRun } from './helpers/cli.js';
 import { startStack, type Stack } from './helpers/stack.js';
 import { aWebClient, fieldValue, tagWithId, textOf, type WebClient, type WebResponse } from './helpers/web-client.js';
 
-const run = promisify(execFile);
 const FERRETDB_BIN = path.resolve('.tools/ferretdb/ferretdb');
 const SESSION_COOKIE = 'hv_admin';
 
@@ -19,7 +17,7 @@ const SESSION_COOKIE = 'hv_admin';
 /** `npm run admin:create -- ...args`; never throws, so a test can look at a failing run. */
 async function adminCreate(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('npm', ['run', '--silent', 'admin:create', '--', ...args], {
+    const { stdout, stderr } = await npmRun('admin:create', args, {
       env: { ...process.env, FERRETDB_BIN, MONGODB_URI: '', LOG_LEVEL: 'warn', NODE_ENV: 'development', ...env },
       timeout: 60_000,
     });

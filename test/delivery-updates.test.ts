@@ -67,7 +67,7 @@ async function givenDelivery(forPetition: string, total = 4321, city = 'London')
 /** Every update job of this delivery has been sent or dropped: the outbox deletes jobs once done. */
 async function waitUntilHandled(target: DeliveryTarget): Promise<void> {
   await stack.services.announcer.settle();
-  const outbox = stack.database.connection.collection('outbox');
+  const outbox = stack.database.connection.collection('outbox_bulk');
   const deadline = Date.now() + 20_000;
   while ((await outbox.countDocuments({ kind: 'delivery-update', 'payload.targetId': target.id })) > 0) {
     if (Date.now() > deadline) {

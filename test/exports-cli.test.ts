@@ -14,6 +14,7 @@ import { startEmbeddedFerretDb, type EmbeddedDatabase } from '../server/db/embed
 import { cliActor } from '../server/runtime.js';
 import { counter } from '../server/tallies/tally-service.js';
 import { aPetition } from './helpers/builders.js';
+import { npmRun, scriptCommand } from './helpers/cli.js';
 import { givenSignatures, petitionIdOf } from './helpers/export-signatures.js';
 
 const run = promisify(execFile);
@@ -26,11 +27,8 @@ describe('npm run export, on the embedded database of DATA_DIR', () => {
   let services: Services;
   const petition = aPetition();
 
-  const exportCli = (args: string[]) =>
-    run('npm', ['run', '--silent', 'export', '--', ...args], {
-      env: { ...process.env, DATA_DIR: dataDir, FERRETDB_BIN, MONGODB_URI: '', LOG_LEVEL: 'warn', NODE_ENV: 'development' },
-      timeout: 60_000,
-    });
+  const cliEnv = () => ({ ...process.env, DATA_DIR: dataDir, FERRETDB_BIN, MONGODB_URI: '', LOG_LEVEL: 'warn', NODE_ENV: 'development' });
+  const exportCli = (args: string[]) => npmRun('export', args, { env: cliEnv(), timeout: 60_000 });
   const failed = (args: string[]) => exportCli(args).then(() => assert.fail('expected a failure'), (e: { code: number; stderr: string }) => e);
   const out = (name: string) => path.join(dataDir, name);
 
@@ -77,11 +75,9 @@ describe('npm run export, on the embedded database of DATA_DIR', () => {
     const piped = await exportCli(args);
     assert.doesNotMatch(piped.stderr, /\r|signatures \(/, 'no progress when stderr is not a terminal');
     // `script` runs the command on a pseudo-terminal, as a person typing it would.
-    const command = ['npm', 'run', '--silent', 'export', '--', ...args].map((a) => `'${a}'`).join(' ');
-    const { stdout: onTerminal } = await run('script', ['-qec', command, '/dev/null'], {
-      env: { ...process.env, DATA_DIR: dataDir, FERRETDB_BIN, MONGODB_URI: '', LOG_LEVEL: 'warn', NODE_ENV: 'development' },
-      timeout: 60_000,
-    });
+    const [bin, argv] = scriptCommand('export', args);
+    const command = [bin, ...argv].map((a) => `'${a}'`).join(' ');
+    const { stdout: onTerminal } = await run('script', ['-qec', command, '/dev/null'], { env: cliEnv(), timeout: 60_000 });
     assert.match(onTerminal, /\rexport: 1 \/ 3 signatures \(33%\)/);
     assert.match(onTerminal, /Wrote 3 rows to /);
   });

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { aSigner, givenPetition, postJson } from './helpers/builders.js';
+import { sealRecipient } from '../server/mail/sealed-recipient.js';
 import { confirmTokenFrom } from './helpers/smtp.js';
 import { startStack, type Stack } from './helpers/stack.js';
 
@@ -57,6 +58,29 @@ describe('the mail outbox', () => {
     assert.equal((await postJson(`${stack.baseUrl}/api/v1/confirm/${token}`, '')).status, 200);
   });
 
+  test("when hundreds of receipts wait in the queue, then a new signer's confirmation email goes out before them", async () => {
+    const petition = await givenPetition(stack);
+    const petitionId = String((await stack.database.connection.collection('petitions').findOne({ slug: petition.slug }))!._id);
+    await stack.services.mailWorker.stop();
+    // A burst of confirmations just queued a receipt ("counted") for each of 300 signers.
+    const receipts = Array.from({ length: 300 }, (_, i) => {
+      const signatureId = `${petitionId}:backlog-${i}`;
+      const recipient = sealRecipient(stack.services.protector, signatureId, { firstName: 'Backlog', email: `backlog-${i}@example.org` });
+      return { id: `counted:${signatureId}`, job: { kind: 'signature-counted' as const, payload: { petitionId, signatureId, lang: 'en', recipient } } };
+    });
+    assert.equal(await stack.services.outbox.enqueueMany(receipts, new Date()), 300);
+    const signer = aSigner();
+    await sign(petition.slug, signer);
+    stack.services.mailWorker.start();
+
+    await stack.smtp.waitFor(() => stack.smtp.to(signer.email as string).length === 1, 60_000);
+    // In the order the SMTP server received them (more may have arrived since the wait noticed the link).
+    const arrived = stack.smtp.messages.findIndex((m) => m.to === signer.email);
+    const receiptsBefore = stack.smtp.messages.slice(0, arrived).filter((m) => m.to.startsWith('backlog-')).length;
+    assert.ok(receiptsBefore < 5, `${receiptsBefore} receipts went out before the confirmation link`);
+    await stack.smtp.waitFor((all) => all.filter((m) => m.to.startsWith('backlog-')).length === 300, 120_000);
+  });
+
   test('when two app instances share the outbox, then each message is sent exactly once', async () => {
     const second = await stack.startInstance();
     const petition = await givenPetition(stack);
@@ -73,7 +97,10 @@ describe('the mail outbox', () => {
     const signer = aSigner({ firstName: 'Gulnar' });
     await stack.services.mailWorker.stop();
     await sign(petition.slug, signer);
-    const queued = await stack.database.connection.collection('outbox').find({ 'payload.petitionId': { $exists: true } }).toArray();
+    const queued = [
+      ...(await stack.database.connection.collection('outbox').find({ 'payload.petitionId': { $exists: true } }).toArray()),
+      ...(await stack.database.connection.collection('outbox_bulk').find({ 'payload.petitionId': { $exists: true } }).toArray()),
+    ];
     stack.services.mailWorker.start();
     const raw = JSON.stringify(queued);
     assert.ok(!raw.includes(signer.email as string), 'the address is stored in plain text');

@@ -13,6 +13,7 @@ import { resolveDataKey } from '../server/config/data-key.js';
 import { startEmbeddedFerretDb, type EmbeddedDatabase } from '../server/db/embedded-ferretdb.js';
 import { counter } from '../server/tallies/tally-service.js';
 import { aPetition } from './helpers/builders.js';
+import { npmRun, scriptCommand } from './helpers/cli.js';
 import { givenSignatures, petitionIdOf } from './helpers/export-signatures.js';
 import { readZip } from './helpers/zip.js';
 
@@ -27,11 +28,8 @@ describe('npm run packet, on the embedded database of DATA_DIR', () => {
   let petitionId: string;
   const petition = aPetition();
 
-  const packetCli = (args: string[]) =>
-    run('npm', ['run', '--silent', 'packet', '--', '--petition', petition.slug, ...args], {
-      env: { ...process.env, DATA_DIR: dataDir, FERRETDB_BIN, MONGODB_URI: '', LOG_LEVEL: 'warn', NODE_ENV: 'development' },
-      timeout: 120_000,
-    });
+  const cliEnv = () => ({ ...process.env, DATA_DIR: dataDir, FERRETDB_BIN, MONGODB_URI: '', LOG_LEVEL: 'warn', NODE_ENV: 'development' });
+  const packetCli = (args: string[]) => npmRun('packet', ['--petition', petition.slug, ...args], { env: cliEnv(), timeout: 120_000 });
   const failed = (args: string[]) => packetCli(args).then(() => assert.fail('expected a failure'), (e: { code: number; stderr: string }) => e);
 
   // The app's own services on the database a running server would have started: the CLI must reuse it.
@@ -83,11 +81,9 @@ describe('npm run packet, on the embedded database of DATA_DIR', () => {
     const piped = await packetCli(args);
     assert.doesNotMatch(piped.stderr, /\r|signatures \(/, 'no progress when stderr is not a terminal');
     // `script` runs the command on a pseudo-terminal, as a person typing it would.
-    const command = ['npm', 'run', '--silent', 'packet', '--', '--petition', petition.slug, ...args].map((a) => `'${a}'`).join(' ');
-    const { stdout: onTerminal } = await run('script', ['-qec', command, '/dev/null'], {
-      env: { ...process.env, DATA_DIR: dataDir, FERRETDB_BIN, MONGODB_URI: '', LOG_LEVEL: 'warn', NODE_ENV: 'development' },
-      timeout: 120_000,
-    });
+    const [bin, argv] = scriptCommand('packet', ['--petition', petition.slug, ...args]);
+    const command = [bin, ...argv].map((a) => `'${a}'`).join(' ');
+    const { stdout: onTerminal } = await run('script', ['-qec', command, '/dev/null'], { env: cliEnv(), timeout: 120_000 });
     assert.match(onTerminal, /\rpacket: 0 \/ 3 signatures \(0%\)/);
     assert.match(onTerminal.trim().split(/\r?\n/).at(-1) ?? '', /\.zip$/, 'the ZIP path is still the last line');
   });

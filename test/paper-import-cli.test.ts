@@ -1,24 +1,23 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { startEmbeddedFerretDb, type EmbeddedDatabase } from '../server/db/embedded-ferretdb.js';
+import { npmRun } from './helpers/cli.js';
 
 const HEADER = 'first_name,last_name,email,country,postcode,collected_at,collected_where';
 const FIXTURES = path.resolve('test/fixtures/paper');
 
 describe('paper signature import from the command line', () => {
   let dataDir: string;
-  const run = (args: string[], env: Record<string, string> = {}) =>
-    promisify(execFile)('npm', ['run', '--silent', ...args], {
+  const run = (script: string, args: string[], env: Record<string, string> = {}) =>
+    npmRun(script, args, {
       env: { ...process.env, DATA_DIR: dataDir, FERRETDB_BIN: path.resolve('.tools/ferretdb/ferretdb'), MONGODB_URI: '', LOG_LEVEL: 'warn', NODE_ENV: 'development', ...env },
       timeout: 60_000,
     }).catch((error: { code: number; stdout: string; stderr: string }) => error);
-  const importFile = (file: string, env: Record<string, string> = {}) => run(['import', '--', '--petition', 'free-xinjiang-detainees', '--file', file], env);
+  const importFile = (file: string, env: Record<string, string> = {}) => run('import', ['--petition', 'free-xinjiang-detainees', '--file', file], env);
   const exitCode = (result: object) => ('code' in result && typeof result.code === 'number' ? result.code : 0);
 
   let db: EmbeddedDatabase;
@@ -26,7 +25,7 @@ describe('paper signature import from the command line', () => {
   before(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'handover-import-'));
     db = await startEmbeddedFerretDb({ bin: path.resolve('.tools/ferretdb/ferretdb'), dataDir, logger: pino({ level: 'silent' }) });
-    await run(['seed:demo']);
+    await run('seed:demo', []);
   });
   after(async () => {
     await db.stop();
@@ -49,12 +48,12 @@ describe('paper signature import from the command line', () => {
     ]);
     const second = await importFile(path.join(FIXTURES, 'mixed.csv'));
     assert.match(second.stdout, /\nImported 0 paper signatures \(6 duplicates, 6 invalid rows\)\.\n$/);
-    const recount = await run(['recount', '--', '--dry-run']);
+    const recount = await run('recount', ['--dry-run']);
     assert.equal(exitCode(recount), 0, recount.stdout);
   });
 
   test('when the petition is unknown or the file is refused, then it exits 65 with the reason; bad arguments exit 64', async () => {
-    const unknown = await run(['import', '--', '--petition', 'no-such-petition', '--file', path.join(FIXTURES, 'mixed.csv')]);
+    const unknown = await run('import', ['--petition', 'no-such-petition', '--file', path.join(FIXTURES, 'mixed.csv')]);
     assert.equal(exitCode(unknown), 65);
     assert.match(unknown.stderr, /no such petition/);
     const utf16 = await importFile(path.join(FIXTURES, 'utf16.csv'));
@@ -65,7 +64,7 @@ describe('paper signature import from the command line', () => {
     const tooBig = await importFile(big, { IMPORT_MAX_MB: '1' });
     assert.equal(exitCode(tooBig), 65);
     assert.match(tooBig.stderr, /The file is larger than 1 MB/);
-    assert.equal(exitCode(await run(['import', '--', '--petition', 'free-xinjiang-detainees'])), 64);
+    assert.equal(exitCode(await run('import', ['--petition', 'free-xinjiang-detainees'])), 64);
     assert.equal(exitCode(await importFile(path.join(dataDir, 'missing.csv'))), 64);
   });
 });

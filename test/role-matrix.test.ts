@@ -93,14 +93,21 @@ function assertCell(route: Route, who: Who, path: string, res: WebResponse) {
   }
 }
 
+// One stack for the file: each describe builds its own petition and users.
+let stack: Stack;
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack.stop();
+});
+
 describe('role matrix: every admin route for every role', () => {
-  let stack: Stack;
   let slug: string;
   let packetId: string;
   const clients = new Map<Who, { client: WebClient; csrf: string }>();
 
   before(async () => {
-    stack = await startStack();
     slug = (await givenPetition(stack)).slug;
     const petitionId = (await stack.services.petitionAdmin.list()).find((p) => p.slug === slug)!.id;
     await stack.services.targets.create(petitionId, { name: 'Embassy', recipientName: '', recipientTitle: 'Ambassador', city: 'Paris', country: 'FR', address: '', language: 'fr', plannedAt: '', notes: '' }, 'test');
@@ -111,9 +118,6 @@ describe('role matrix: every admin route for every role', () => {
       const client = await signedIn(stack, role);
       clients.set(role, { client, csrf: csrfFrom((await client.get('/admin')).html) });
     }
-  });
-  after(async () => {
-    await stack.stop();
   });
 
   for (const route of ROUTES) {
@@ -129,19 +133,14 @@ describe('role matrix: every admin route for every role', () => {
 });
 
 describe('every admin form refuses a missing CSRF token', () => {
-  let stack: Stack;
   let slug: string;
   let admin: WebClient;
   let userId: string;
   before(async () => {
-    stack = await startStack();
     slug = (await givenPetition(stack)).slug;
     admin = await signedIn(stack, 'admin');
     const { email } = await givenUser(stack, 'organiser');
     userId = (await stack.services.accounts.list()).find((u) => u.email === email)!.id;
-  });
-  after(async () => {
-    await stack.stop();
   });
 
   const snapshot = async () => {
@@ -165,11 +164,9 @@ describe('every admin form refuses a missing CSRF token', () => {
 });
 
 describe('a user who has not yet replaced their one-time password', () => {
-  let stack: Stack;
   let slug: string;
   let client: WebClient;
   before(async () => {
-    stack = await startStack();
     slug = (await givenPetition(stack)).slug;
     const email = `one-time-${randomBytes(4).toString('hex')}@example.org`;
     const { oneTimePassword } = await stack.services.accounts.create({ email, role: 'admin' });
@@ -177,9 +174,6 @@ describe('a user who has not yet replaced their one-time password', () => {
     const login = await client.get('/admin/login');
     const res = await client.post('/admin/login', { _csrf: csrfFrom(login.html), email, password: oneTimePassword! });
     assert.equal(res.location, '/admin/password');
-  });
-  after(async () => {
-    await stack.stop();
   });
 
   for (const path of ['/', '/users', '/audit', '/petitions/new', '/petitions/:slug', '/petitions/:slug/export/counts.csv', '/petitions/:slug/export/signatures.csv', '/petitions/:slug/signatures']) {

@@ -1,6 +1,6 @@
 import { AppError, ValidationError } from '../shared/errors.js';
 import { isSingleLine } from '../shared/plain-text.js';
-import { generatePassword, hashPassword, PASSWORD_MIN_LENGTH, verifyPassword, dummyHash } from './password.js';
+import { aDummyHash, generatePassword, hashPassword, PASSWORD_MIN_LENGTH, verifyPassword } from './password.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { UserRepository } from './user-repository.js';
 import { ROLES, type Role, type User } from './user-types.js';
@@ -15,9 +15,14 @@ interface Deps {
   users: UserRepository;
   throttle: LoginThrottle;
   clock: () => Date;
+  /** scrypt cost of new hashes (config PASSWORD_SCRYPT_LOG2_N). */
+  passwordLog2N: number;
 }
 
-export function createAccountService({ users, throttle, clock }: Deps) {
+export function createAccountService({ users, throttle, clock, passwordLog2N }: Deps) {
+  const hash = (password: string) => hashPassword(password, passwordLog2N);
+  let dummy: Promise<string> | undefined;
+
   function checkNewPassword(password: string) {
     if (password.length < PASSWORD_MIN_LENGTH) throw new ValidationError({ password: 'password_too_short' }, `Use at least ${PASSWORD_MIN_LENGTH} characters for a password.`);
     if (password.length > 200) throw new ValidationError({ password: 'too_long' }, 'Use at most 200 characters for a password.');
@@ -31,7 +36,7 @@ export function createAccountService({ users, throttle, clock }: Deps) {
       if (!(ROLES as readonly string[]).includes(input.role)) throw new ValidationError({ role: 'role_unknown' }, UNKNOWN_ROLE);
       if (input.password !== undefined) checkNewPassword(input.password);
       const password = input.password ?? generatePassword();
-      const created = await users.insert({ email, role: input.role as Role, passwordHash: await hashPassword(password), mustChangePassword: input.password === undefined, at: clock() });
+      const created = await users.insert({ email, role: input.role as Role, passwordHash: await hash(password), mustChangePassword: input.password === undefined, at: clock() });
       if (created === 'email_taken') throw new AppError(409, 'email_taken', 'There is already an account with this email address.', { email: 'email_taken' });
       return { user: created, oneTimePassword: input.password === undefined ? password : null };
     },
@@ -44,7 +49,7 @@ export function createAccountService({ users, throttle, clock }: Deps) {
       const account = normaliseLogin(email);
       await throttle.admit(account, client);
       const found = await users.findCredentials(account);
-      const ok = await verifyPassword(password.slice(0, 200), found?.passwordHash ?? (await dummyHash()));
+      const ok = await verifyPassword(password.slice(0, 200), found?.passwordHash ?? (await (dummy ??= aDummyHash(passwordLog2N))));
       if (!found || !ok || found.user.disabled) {
         await throttle.failed(account, client);
         return null;
@@ -59,13 +64,13 @@ export function createAccountService({ users, throttle, clock }: Deps) {
       if (!found || !(await verifyPassword(current.slice(0, 200), found.passwordHash))) throw new ValidationError({ current: 'password_wrong' });
       checkNewPassword(next);
       if (next === current) throw new ValidationError({ password: 'password_same' });
-      await users.setPassword(userId, await hashPassword(next), false, clock());
+      await users.setPassword(userId, await hash(next), false, clock());
     },
 
     /** An admin resets someone's password: a new one-time password, and every session of theirs ends. */
     async resetPassword(userId: string): Promise<string> {
       const password = generatePassword();
-      await users.setPassword(userId, await hashPassword(password), true, clock());
+      await users.setPassword(userId, await hash(password), true, clock());
       return password;
     },
 

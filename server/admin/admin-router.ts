@@ -18,6 +18,7 @@ import { languageCoverage } from '../petitions/petition-languages.js';
 import { languagesOf } from '../petitions/petition-text.js';
 import { paperRoutes } from '../paper/paper-routes.js';
 import { dashboardApiRoutes, dashboardRoutes } from '../dashboard/dashboard-routes.js';
+import { embedWorkspaceRoutes } from '../embed/index.js';
 import { exportRoutes } from '../exports/export-routes.js';
 import { exportJobApiRoutes, exportJobRoutes } from '../exports/export-job-routes.js';
 import { deliveryAdminRoutes } from '../deliveries/delivery-admin-routes.js';
@@ -77,6 +78,7 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
   });
   // Petition management first: /petitions/new must not be taken for a dashboard slug.
   router.use(petitionAdminRoutes({ petitions: services.petitionAdmin, images: services.petitionImages, audit: services.audit, protect: csrf.protect, i18n: services.i18n }));
+  router.use(embedWorkspaceRoutes({ petitions: services.petitionAdmin, audit: services.audit, protect: csrf.protect, baseUrl: config.BASE_URL, localHttp: !config.isProduction }));
   router.use(dashboardRoutes({ dashboard: services.dashboard, countExport: services.countExport, audit: services.audit }));
   router.use(exportRoutes({ signatureExport: services.signatureExport }));
   router.use(exportJobRoutes({ jobs: services.exportJobs, protect: csrf.protect }));

@@ -70,6 +70,8 @@ export const configSchema = z.object({
   LOGIN_MAX_WAIT_SECONDS: positiveInt.max(600).default(300),
   /** Failed sign-ins on one account, from all addresses, after which every attempt on it is slowed (never refused). */
   LOGIN_SLOW_AFTER_PER_ACCOUNT: positiveInt.default(10),
+  /** scrypt cost of new password hashes, as log2 of N; below 15 only in tests, whose many sign-ins it slows. */
+  PASSWORD_SCRYPT_LOG2_N: z.coerce.number().int().min(10).max(20).default(15),
   TRENDING_WINDOW_MINUTES: positiveInt.default(60),
   TRENDING_FLAG_THRESHOLD: positiveInt.default(50),
   /** Largest paper-signature CSV one import takes, in MB (web upload and CLI alike). */
@@ -113,6 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Node refuses to start a server whose headers may take longer than the whole request.
   if (raw.HTTP_HEADERS_TIMEOUT_SECONDS > raw.HTTP_REQUEST_TIMEOUT_SECONDS) {
     throw new ConfigError('Invalid configuration:\n  HTTP_HEADERS_TIMEOUT_SECONDS: must be at most HTTP_REQUEST_TIMEOUT_SECONDS');
+  }
+  if (raw.PASSWORD_SCRYPT_LOG2_N < 15 && raw.NODE_ENV !== 'test') {
+    throw new ConfigError('Invalid configuration:\n  PASSWORD_SCRYPT_LOG2_N: below 15 only in tests');
   }
   const isProduction = raw.NODE_ENV === 'production';
   if (isProduction) {

@@ -6,6 +6,7 @@ import { NotFoundError } from '../shared/errors.js';
 import type { Publication, PublishedCounts } from '../tallies/published-counts.js';
 import type { Tally } from '../tallies/tally-service.js';
 import { countryRows, type CountryRow } from './country-table.js';
+import type { ShareCodeService } from '../sharing/index.js';
 
 /** Who is looking: `live` for organisers and admins, who see live counts and "awaiting confirmation". */
 export interface Viewer {
@@ -37,6 +38,8 @@ export interface Dashboard {
   countries: CountryRow[];
   daily: Tally['daily'];
   refs: Tally['refs'];
+  /** The signers' personal links that brought the most signatures: counts under an opaque label, never a code or whose it is. */
+  topCodes: { label: string; count: number }[];
   sources: Tally['sources'];
   updatedAt: Date | null;
   /** Whether these counts are live, and how others see them when they are published with delay. */
@@ -44,7 +47,13 @@ export interface Dashboard {
   publication: Publication | null;
 }
 
-export function createDashboardService({ petitions, counts }: { petitions: PetitionRepository; counts: Pick<PublishedCounts, 'read'> }) {
+interface Deps {
+  petitions: PetitionRepository;
+  counts: Pick<PublishedCounts, 'read'>;
+  shareCodes: Pick<ShareCodeService, 'top'>;
+}
+
+export function createDashboardService({ petitions, counts, shareCodes }: Deps) {
   return {
     async load(slug: string, lang: string, viewer: Viewer): Promise<Dashboard> {
       const { petition, tally, publication } = await petitionWithTally(petitions, counts, slug, viewer);
@@ -56,6 +65,7 @@ export function createDashboardService({ petitions, counts }: { petitions: Petit
         countries: countryRows(tally.countries, lang),
         daily: tally.daily,
         refs: tally.refs,
+        topCodes: await shareCodes.top(petition.id),
         sources: tally.sources,
         updatedAt: tally.updatedAt,
         live: viewer.live,

@@ -65,6 +65,7 @@ export function dashboardView(data: Dashboard, sort: Sort, t: Translate, lang: s
     },
     chart: chart && { svg: chart, truncated, first: days[0]?.day, last: days.at(-1)?.day },
     refs: capped(data.refs),
+    topCodes: data.topCodes.map((c) => ({ label: c.label, count: number.format(c.count) })),
     sources: capped(data.sources),
     updatedAt: data.updatedAt?.toISOString().slice(0, 16).replace('T', ' '),
     showPending: totals.pending !== undefined,

@@ -9,6 +9,7 @@ import { createTtlCache } from '../shared/ttl-cache.js';
 import type { ConfirmTokenRepository, TokenTarget } from '../signatures/confirm-token-repository.js';
 import type { NoticeRepository } from '../signatures/notice-repository.js';
 import type { SignatureRepository } from '../signatures/signature-repository.js';
+import { sealVia } from '../signatures/share-seal.js';
 import { createDeliveryUpdateMail } from '../updates/delivery-update-mail.js';
 import { createUnsubscribeTokens } from '../updates/unsubscribe-token.js';
 import type { MailTemplates, TemplateName } from './mail-templates.js';
@@ -95,7 +96,7 @@ export function createMailWorker(deps: Deps) {
    * signature stores it, so that later emails (a reminder, "counted", updates) are in it too.
    */
   async function planSignatureMail(job: SignatureMailJob & ClaimedJob): Promise<Plan | null> {
-    const { petitionId, signatureId, country, ref = null, referrer = null, firstSubmission, recipient, lang } = job.payload;
+    const { petitionId, signatureId, country, ref = null, referrer = null, via = null, firstSubmission, recipient, lang } = job.payload;
     const found = await petition(petitionId);
     if (!found) return null;
     const vars = petitionVars(found, lang);
@@ -104,7 +105,7 @@ export function createMailWorker(deps: Deps) {
       // A first submission's state is known without reading the signature back.
       const { firstName, email } = openRecipient(protector, signatureId, recipient);
       if (found.verification === 'none') return { job, template: 'signature-counted', to: email, vars: { ...vars, firstName, receiptUrl: receiptUrl(lang, signatureId) } };
-      return { job, template: 'confirm-signature', to: email, vars: { ...vars, firstName }, target: { signatureId, petitionId, country, ref, referrer, recipient, lang } };
+      return { job, template: 'confirm-signature', to: email, vars: { ...vars, firstName }, target: { signatureId, petitionId, country, ref, referrer, via, recipient, lang } };
     }
     // A repeat: tell the address on file, at most MAX_NOTICES times per signature.
     const signature = await signatures.findById(signatureId);
@@ -118,6 +119,7 @@ export function createMailWorker(deps: Deps) {
       country: signature.country,
       ref: signature.ref,
       referrer: signature.referrer,
+      via: sealVia(protector, signatureId, signature.share.via),
       recipient: sealRecipient(protector, signatureId, { firstName, email }),
       lang: signature.language ?? lang,
     };

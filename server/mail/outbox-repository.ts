@@ -9,8 +9,8 @@ import { isDuplicateKey } from '../shared/db-errors.js';
  */
 export interface SignatureMailJob {
   kind: 'signature-mail';
-  /** `ref` and `referrer` as submitted: a first submission's confirmation token carries them (absent in jobs queued before they were added). */
-  payload: { petitionId: string; signatureId: string; country: string; ref?: string | null; referrer?: string | null; firstSubmission: boolean; lang: string; recipient: string };
+  /** `ref`, `referrer` and `via` (sealed) as submitted: a first submission's confirmation token carries them (absent in jobs queued before they were added). */
+  payload: { petitionId: string; signatureId: string; country: string; ref?: string | null; referrer?: string | null; via?: string | null; firstSubmission: boolean; lang: string; recipient: string };
 }
 
 /**
@@ -32,6 +32,17 @@ export type OutboxJob = SignatureMailJob | DeliveryUpdateJob | SignatureCountedJ
 
 export type ClaimedJob = OutboxJob & { id: string; attempts: number };
 
+/**
+ * Two queues: a person waiting at their inbox for a confirmation link must never wait behind a mailing (thousands
+ * of "counted" receipts after a burst of confirmations, a delivery's updates). Each queue is its own collection, so
+ * finding the next urgent job never reads past a mailing's backlog on the embedded database.
+ */
+const URGENT_KINDS: ReadonlySet<OutboxJob['kind']> = new Set(['signature-mail']);
+type Lane = 'urgent' | 'bulk';
+const laneOf = (kind: OutboxJob['kind']): Lane => (URGENT_KINDS.has(kind) ? 'urgent' : 'bulk');
+// A pass takes at most this many bulk jobs, so that an urgent job queued meanwhile waits for at most one short pass.
+const BULK_PER_PASS = 100;
+
 /** What every message of one mailing (e.g. one delivery's update) says alike; nothing personal. */
 export type MailingContent = Record<string, unknown>;
 
@@ -50,6 +61,8 @@ const outboxSchema = new Schema(
   { collection: 'outbox', versionKey: false },
 );
 outboxSchema.index({ status: 1, nextAttemptAt: 1 });
+const bulkSchema = outboxSchema.clone();
+bulkSchema.set('collection', 'outbox_bulk');
 
 const claimSchema = new Schema({ _id: String, at: Date }, { collection: 'outbox_claims', versionKey: false });
 // One document per job id ever sent under a caller-chosen id: the outbox deletes sent jobs, so the
@@ -65,7 +78,8 @@ const updateOptOutSchema = new Schema({ _id: String, at: Date }, { collection: '
 const claimId = (job: { _id: string; createdAt: Date }, attempt: number) => `${job._id}:${job.createdAt.getTime()}:${attempt}`;
 
 export function createOutboxRepository(connection: Connection) {
-  const Outbox = connection.model('OutboxMessage', outboxSchema);
+  const lanes = { urgent: connection.model('OutboxMessage', outboxSchema), bulk: connection.model('OutboxBulkMessage', bulkSchema) };
+  const inLane = <T extends { kind: OutboxJob['kind'] }>(items: T[], lane: Lane) => items.filter((item) => laneOf(item.kind) === lane);
   const Claims = connection.model('OutboxClaim', claimSchema);
   const Sent = connection.model('OutboxSent', sentSchema);
   const Mailings = connection.model('OutboxMailing', mailingSchema);
@@ -74,13 +88,17 @@ export function createOutboxRepository(connection: Connection) {
 
   // Ids are chosen here, so a retry after a locked database cannot queue a job twice.
   const enqueue = createBatcher<{ job: OutboxJob; at: Date }, void>(async (items) => {
-    await insertEach(Outbox.collection, items.map(({ job, at }) => queued(new Types.ObjectId().toHexString(), job, at)));
+    const withIds = items.map(({ job, at }) => ({ kind: job.kind, doc: queued(new Types.ObjectId().toHexString(), job, at) }));
+    for (const lane of ['urgent', 'bulk'] as const) {
+      const docs = inLane(withIds, lane).map((w) => w.doc);
+      if (docs.length) await insertEach(lanes[lane].collection, docs);
+    }
     return items.map(() => undefined);
   });
 
   return {
     async init() {
-      await Outbox.createIndexes();
+      await Promise.all([lanes.urgent.createIndexes(), lanes.bulk.createIndexes()]);
     },
     enqueue: (job: OutboxJob, at: Date) => enqueue({ job, at }),
     /**
@@ -89,8 +107,12 @@ export function createOutboxRepository(connection: Connection) {
      * each once. Returns how many were new. Pair with `takeSent` when sending, since sent jobs are deleted.
      */
     async enqueueMany(jobs: { id: string; job: OutboxJob }[], at: Date): Promise<number> {
-      const duplicates = await insertEach(Outbox.collection, jobs.map(({ id, job }) => queued(id, job, at)));
-      return jobs.length - duplicates.size;
+      let duplicates = 0;
+      for (const lane of ['urgent', 'bulk'] as const) {
+        const docs = jobs.filter(({ job }) => laneOf(job.kind) === lane).map(({ id, job }) => queued(id, job, at));
+        if (docs.length) duplicates += (await insertEach(lanes[lane].collection, docs)).size;
+      }
+      return jobs.length - duplicates;
     },
     /**
      * Marks jobs as being sent, in one insert; returns the ids sent before by an earlier job under the
@@ -131,11 +153,16 @@ export function createOutboxRepository(connection: Connection) {
     async claimDue(now: Date, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
       // No sort: the embedded database would then decode the whole queue to order it; unsorted, its
       // filter stops after `limit` matches in insertion order, which is the order we want anyway.
-      const due = await withRetry(() =>
-        Outbox.find({ status: 'queued', nextAttemptAt: { $lte: now } })
-          .limit(limit)
-          .lean<{ _id: string; kind: OutboxJob['kind']; payload: OutboxJob['payload']; attempts: number; createdAt: Date }[]>(),
-      );
+      const dueIn = (lane: Lane, n: number) =>
+        withRetry(() =>
+          lanes[lane]
+            .find({ status: 'queued', nextAttemptAt: { $lte: now } })
+            .limit(n)
+            .lean<{ _id: string; kind: OutboxJob['kind']; payload: OutboxJob['payload']; attempts: number; createdAt: Date }[]>(),
+        );
+      const urgent = await dueIn('urgent', limit);
+      const room = Math.min(limit - urgent.length, BULK_PER_PASS);
+      const due = room > 0 ? [...urgent, ...(await dueIn('bulk', room))] : urgent;
       if (due.length === 0) return [];
       const claimIds = due.map((d) => claimId(d, d.attempts));
       const lost = await insertEach(Claims.collection, claimIds.map((_id) => ({ _id, at: now })));
@@ -145,7 +172,7 @@ export function createOutboxRepository(connection: Connection) {
         const doc = due[index]!;
         const claim = await Claims.findById(claimIds[index]).lean<{ at: Date }>();
         if (claim && now.getTime() - claim.at.getTime() > leaseMs) {
-          await Outbox.updateOne({ _id: doc._id }, { $set: { attempts: doc.attempts + 1 } });
+          await lanes[laneOf(doc.kind)].updateOne({ _id: doc._id }, { $set: { attempts: doc.attempts + 1 } });
         }
       }
       return due
@@ -157,16 +184,18 @@ export function createOutboxRepository(connection: Connection) {
      * (docs/embedded-database.md), so deleting one by one would cost O(queue) per email. Claims are kept (maintenance removes them a day later): another
      * instance may still hold a stale read of these jobs, and must find their claims taken.
      */
-    async completeMany(jobs: Pick<ClaimedJob, 'id'>[]): Promise<void> {
-      if (jobs.length === 0) return;
-      await withRetry(() => Outbox.deleteMany({ _id: { $in: jobs.map((j) => j.id) } }));
+    async completeMany(jobs: Pick<ClaimedJob, 'id' | 'kind'>[]): Promise<void> {
+      for (const lane of ['urgent', 'bulk'] as const) {
+        const ids = inLane(jobs, lane).map((j) => j.id);
+        if (ids.length) await withRetry(() => lanes[lane].deleteMany({ _id: { $in: ids } }));
+      }
     },
-    async retryLater(job: Pick<ClaimedJob, 'id' | 'attempts'>, nextAttemptAt: Date, error: string): Promise<void> {
+    async retryLater(job: Pick<ClaimedJob, 'id' | 'attempts' | 'kind'>, nextAttemptAt: Date, error: string): Promise<void> {
       // The next attempt has a new number, hence a new claim; this attempt's claim stays taken.
-      await withRetry(() => Outbox.updateOne({ _id: job.id }, { $set: { attempts: job.attempts + 1, nextAttemptAt, lastError: error } }));
+      await withRetry(() => lanes[laneOf(job.kind)].updateOne({ _id: job.id }, { $set: { attempts: job.attempts + 1, nextAttemptAt, lastError: error } }));
     },
-    async fail(job: Pick<ClaimedJob, 'id' | 'attempts'>, error: string): Promise<void> {
-      await withRetry(() => Outbox.updateOne({ _id: job.id }, { $set: { status: 'failed', attempts: job.attempts + 1, lastError: error } }));
+    async fail(job: Pick<ClaimedJob, 'id' | 'attempts' | 'kind'>, error: string): Promise<void> {
+      await withRetry(() => lanes[laneOf(job.kind)].updateOne({ _id: job.id }, { $set: { status: 'failed', attempts: job.attempts + 1, lastError: error } }));
     },
     /** Claims are kept a day to fend off stale reads, then removed here: FerretDB has no TTL indexes. */
     async deleteStaleClaims(before: Date): Promise<number> {

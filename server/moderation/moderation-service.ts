@@ -8,7 +8,8 @@ import type { AffectedSignature, Signature, SignatureCriteria, SignatureInvalida
 import type { TallyService } from '../tallies/tally-service.js';
 import { filterCriteria, hasFilters, nameMatcher, redactFilters, type SignatureFilters } from './moderation-filters.js';
 import type { ModerationRunRepository } from './moderation-run-repository.js';
-import { tallyChanges } from './moderation-tallies.js';
+import { tallyChanges, viaChanges } from './moderation-tallies.js';
+import type { ShareCodeService } from '../sharing/index.js';
 
 interface Deps {
   petitions: Pick<PetitionRepository, 'findBySlug'>;
@@ -16,6 +17,7 @@ interface Deps {
   invalidation: SignatureInvalidationRepository;
   runs: ModerationRunRepository;
   tallies: Pick<TallyService, 'change'>;
+  shareCodes: Pick<ShareCodeService, 'change'>;
   audit: Pick<AuditLog, 'record'>;
   protector: DataProtector;
   clock: () => Date;
@@ -54,7 +56,12 @@ const toRow = (s: Signature): SearchRow => ({
 
 export type InvalidateOutcome = { status: 'done'; runId: string; invalidated: number } | { status: 'changed'; count: number };
 
-export function createModerationService({ petitions, signatures, invalidation, runs, tallies, audit, protector, clock }: Deps) {
+export function createModerationService({ petitions, signatures, invalidation, runs, tallies, shareCodes, audit, protector, clock }: Deps) {
+  async function changeCounts(petitionId: string, changed: AffectedSignature[], direction: -1 | 1): Promise<void> {
+    await tallies.change(petitionId, tallyChanges(changed, direction));
+    for (const [code, by] of viaChanges(changed, direction)) await shareCodes.change(code, petitionId, by);
+  }
+
   async function petitionOf(slug: string): Promise<Petition> {
     const petition = await petitions.findBySlug(slug);
     if (!petition) throw new AppError(404, 'petition_not_found', 'There is no petition at this address.');
@@ -147,7 +154,7 @@ export function createModerationService({ petitions, signatures, invalidation, r
         for (const status of statuses) await invalidation.invalidate(criteria, status, runId, at);
         changed = await invalidation.changedBy('invalidationRun', runId);
       }
-      await tallies.change(petition.id, tallyChanges(changed, -1));
+      await changeCounts(petition.id, changed, -1);
       await runs.finish(runId, changed.length);
       await audit.record({ actor, action: 'moderation.invalidate', petition: slug, details: { filters: redacted, runId }, rows: changed.length });
       return { status: 'done', runId, invalidated: changed.length };
@@ -164,7 +171,7 @@ export function createModerationService({ petitions, signatures, invalidation, r
       const restoreId = newId();
       for (const to of ['confirmed', 'pending'] as const) await invalidation.restore(petition.id, runId, to, restoreId);
       const changed = await invalidation.changedBy('restoreRun', restoreId);
-      await tallies.change(petition.id, tallyChanges(changed, 1));
+      await changeCounts(petition.id, changed, 1);
       await runs.markRestored(runId, actor, clock(), changed.length);
       await audit.record({ actor, action: 'moderation.restore', petition: slug, details: { filters: run.filters, runId }, rows: changed.length });
       return { restored: changed.length };

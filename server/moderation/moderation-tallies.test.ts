@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { tallyChanges } from './moderation-tallies.js';
+import { tallyChanges, viaChanges } from './moderation-tallies.js';
 
 describe('tallyChanges', () => {
   const at = new Date('2025-05-01T10:00:00Z');
-  const base = { country: 'GB', createdAt: at, confirmedAt: null, collectedAt: null } as const;
+  const base = { country: 'GB', createdAt: at, confirmedAt: null, collectedAt: null, via: null } as const;
 
   test('when signatures are invalidated, then each leaves the counter and the day that counted it and joins invalidated', () => {
     const changes = tallyChanges(
@@ -20,5 +20,18 @@ describe('tallyChanges', () => {
 
   test('when they are restored, then the same counters move back', () => {
     assert.deepEqual(tallyChanges([{ ...base, was: 'confirmed', source: 'online' }], 1), { 'counts.GB': 1, 'daily.2025-05-01': 1, invalidated: -1 });
+  });
+
+  test('when signatures that came through personal links are invalidated, then only the counted ones leave their link\'s count', () => {
+    const changes = viaChanges(
+      [
+        { ...base, was: 'confirmed', source: 'online', via: 'AAAAAAAAAAAA' },
+        { ...base, was: 'confirmed', source: 'online', via: 'AAAAAAAAAAAA' },
+        { ...base, was: 'pending', source: 'online', via: 'BBBBBBBBBBBB' },
+        { ...base, was: 'confirmed', source: 'online' },
+      ],
+      -1,
+    );
+    assert.deepEqual([...changes], [['AAAAAAAAAAAA', -2]]);
   });
 });

@@ -21,3 +21,14 @@ export function tallyChanges(affected: Iterable<AffectedSignature>, direction: -
   }
   return Object.fromEntries([...changes].filter(([, n]) => n !== 0));
 }
+
+/**
+ * The personal share codes' counters an invalidation (-1) or a restore (+1) moves: a signature counted for the
+ * link it came through leaves (or re-enters) that count. A pending one was never counted for it. Withdrawing a
+ * signature (issue 12) moves them the same way.
+ */
+export function viaChanges(affected: Iterable<AffectedSignature>, direction: -1 | 1): Map<string, number> {
+  const changes = new Map<string, number>();
+  for (const s of affected) if (s.via && s.was === 'confirmed') changes.set(s.via, (changes.get(s.via) ?? 0) + direction);
+  return changes;
+}

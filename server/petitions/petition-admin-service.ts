@@ -95,6 +95,18 @@ export function createPetitionAdminService({ petitions, petitionService, counts,
       return { ...petition, status: 'closed' };
     },
 
+    /** The sites that may frame the petition's sign widget (already validated: petition-input.ts parseEmbedOrigins). */
+    async setEmbedOrigins(slug: string, embedOrigins: string[]): Promise<{ petition: Petition; changed: boolean }> {
+      const current = await find(slug);
+      const changed = current.embedOrigins.join('\n') !== embedOrigins.join('\n');
+      if (changed) {
+        if ((await petitions.update(current.id, { embedOrigins })) === 'missing') throw new AppError(404, 'petition_not_found', 'There is no petition at this address.');
+        // The embed reads the petition through the service's cache: the new policy applies at once here.
+        petitionService.forget();
+      }
+      return { petition: { ...current, embedOrigins }, changed };
+    },
+
     /** How often the counts of petitions without verification are published; 0 when they are shown live. */
     countsPublishedEveryMinutes: counts.everyMinutes,
 

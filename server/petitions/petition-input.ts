@@ -130,3 +130,34 @@ export function parsePetitionInput(body: unknown, { language = DEFAULT_LANGUAGE 
 
 /** A stored moment as a datetime-local value in UTC, the way the form shows it. */
 export const toDatetimeLocal = (at: Date | null): string => (at ? at.toISOString().slice(0, 16) : '');
+
+/** How many sites may frame one petition's sign widget: each is a word in a header sent with every embed view. */
+export const MAX_EMBED_ORIGINS = 20;
+
+export type ParsedEmbedOrigins = { ok: true; value: string[] } | { ok: false; code: 'embed_origin_invalid' | 'embed_origins_over_limit'; entry: string };
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The sites allowed to frame a petition's widget, one per line: bare origins, `https://host[:port]` with no path, query
+ * or credentials (a CSP `frame-ancestors` source). Plain http only for the loopback host, and only outside production,
+ * for trying a partner page on one's own machine. Duplicates collapse; an empty list means any site.
+ */
+export function parseEmbedOrigins(text: unknown, { localHttp }: { localHttp: boolean }): ParsedEmbedOrigins {
+  const entries = (typeof text === 'string' ? text : '').split(/[\r\n]+/).map((line) => line.trim()).filter(Boolean);
+  const origins: string[] = [];
+  for (const entry of entries) {
+    let url: URL | null = null;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = null;
+    }
+    const bare = url && url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '' && /^[a-z]+:\/\/[^/?#]+\/?$/i.test(entry);
+    const scheme = url && (url.protocol === 'https:' || (url.protocol === 'http:' && localHttp && LOOPBACK.has(url.hostname)));
+    if (!url || !bare || !scheme) return { ok: false, code: 'embed_origin_invalid', entry };
+    if (!origins.includes(url.origin)) origins.push(url.origin);
+  }
+  if (origins.length > MAX_EMBED_ORIGINS) return { ok: false, code: 'embed_origins_over_limit', entry: origins[MAX_EMBED_ORIGINS]! };
+  return { ok: true, value: origins };
+}

@@ -10,12 +10,17 @@ import { fieldMessages } from '../web/field-errors.js';
 import type { DeliveredSection } from '../deliveries/delivery-public-routes.js';
 import { publicationText } from '../tallies/publication-text.js';
 import { shareBlock } from '../sharing/share-block.js';
+import { isShareCode } from '../sharing/index.js';
 import { mapShapes, renderWorldMap } from '../dashboard/world-map.js';
 import type { PetitionImages } from './petition-image.js';
+import { createPageCache, SLOTS, type PerBrowser } from './petition-page-cache.js';
+import { matchesEtag } from '../web/etag.js';
+import { petitionLinkPreview } from '../site/link-preview.js';
 
 // The first ten countries show; the rest fold under "show all N".
 const COUNTRIES_SHOWN = 10;
-import { petitionLinkPreview } from '../site/link-preview.js';
+// A page is 35-60 kB: 100 pages (every language of a few petitions, with their share links' ?ref= values) are a few MB.
+const PAGE_CACHE_ENTRIES = 100;
 
 export interface FormState {
   values?: Record<string, unknown>;
@@ -87,29 +92,57 @@ export function createPetitionPageRenderer(
   siteUrl: string,
   /** The handovers so far, for the page's "Delivered" section. */
   delivered?: DeliveredSection,
+  /**
+   * config.COUNT_CACHE_SECONDS. A page shows a count, so a rendered page is shared by every visitor as long as a count
+   * may be kept. Its count was read when it was rendered, from the tally service's copy, itself at most that old on
+   * another instance (this instance's own writes replace it at once): at most twice that, 4 s by default.
+   */
+  cacheSeconds = 0,
 ) {
   const siteHost = hostOf(siteUrl);
-  return async (req: Request, res: Response, slug: string, form: FormState = {}) => {
+  const pages = createPageCache({ ttlMs: cacheSeconds * 1000, maxEntries: PAGE_CACHE_ENTRIES });
+
+  /** The page with `browser`'s parts: one person's values, or the cache's slots. */
+  async function render(req: Request, res: Response, slug: string, form: FormState, browser: PerBrowser): Promise<string> {
     const { lang, t } = res.locals;
     const petition = await petitions.details(slug, lang);
-    res.locals.meta = petitionLinkPreview(petition, lang, siteUrl, t);
     // A campaign link's ?ref= and the referring site travel with the form (validated again on submit, like every field).
     const ref = typeof req.query.ref === 'string' && /^[A-Za-z0-9_-]{1,40}$/.test(req.query.ref) ? req.query.ref : undefined;
-    const referrer = externalReferrer(req.get('referer'), [req.hostname, siteHost]);
-    const values = form.values ?? { ref, referrer };
+    const values = form.values ?? { ref, referrer: browser.referrer, via: isShareCode(req.query.via) ? req.query.via : undefined };
     const errors = fieldMessages(form.errors, t);
-    res.render('petition', {
+    const view = {
       ...petitionView(petition, lang, t),
+      meta: petitionLinkPreview(petition, lang, siteUrl, t),
       countries: countryOptions(lang).map((c) => ({ ...c, selected: c.code === values.country })),
       values,
       errors,
       hasErrors: Object.keys(errors).length > 0,
       notice: form.notice ? t(form.notice) : null,
-      csrfToken: csrfToken(req, res),
-      started: guard.issue(),
+      csrfToken: browser.csrfToken,
+      started: browser.started,
       delivered: delivered ? await delivered(slug, lang) : [],
       share: await shareBlock({ baseUrl: siteUrl, prefix: res.locals.prefix, petition, t }),
-    });
+    };
+    return new Promise((resolve, reject) => res.render('petition', view, (error, html) => (error ? reject(error) : resolve(html))));
+  }
+
+  return async (req: Request, res: Response, slug: string, form?: FormState) => {
+    const browser = { csrfToken: csrfToken(req, res), started: guard.issue(), referrer: externalReferrer(req.get('referer'), [req.hostname, siteHost]) ?? '' };
+    if (form) {
+      // A failed submit shows the person's own values and errors: never cached, never shared (and no-store, like every page).
+      res.send(await render(req, res, slug, form, browser));
+      return;
+    }
+    // Everything else on the page follows from the petition, the language and the address: its path (the canonical link)
+    // and query string (ref, via, the switcher's links).
+    const key = `${res.locals.lang}\n${req.originalUrl}`;
+    const { updatedAt } = await petitions.findVisible(slug);
+    const page = await pages.get(key, String(updatedAt.getTime()), () => render(req, res, slug, {}, SLOTS));
+    const { html, etag } = page.for(browser);
+    // no-cache, not no-store: the browser may keep the page, and asks with its ETag before showing it again.
+    res.set({ 'Cache-Control': 'private, no-cache', ETag: etag });
+    if (matchesEtag(req.get('if-none-match'), etag)) return void res.status(304).end();
+    res.type('html').send(html);
   };
 }
 

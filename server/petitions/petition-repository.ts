@@ -18,13 +18,14 @@ const petitionSchema = new Schema(
     opensAt: { type: Date, default: null },
     closesAt: { type: Date, default: null },
     image: { type: Schema.Types.Mixed, default: null },
+    embedOrigins: { type: [String], default: () => [] },
   },
   { timestamps: true, collection: 'petitions' },
 );
 petitionSchema.index({ slug: 1 }, { unique: true });
 
-type PetitionDoc = Omit<Petition, 'id' | 'opensAt' | 'closesAt' | 'language' | 'translations' | 'image'> &
-  Partial<Pick<Petition, 'language' | 'translations' | 'image'>> & { _id: Types.ObjectId; opensAt?: Date | null; closesAt?: Date | null };
+type PetitionDoc = Omit<Petition, 'id' | 'opensAt' | 'closesAt' | 'language' | 'translations' | 'image' | 'embedOrigins'> &
+  Partial<Pick<Petition, 'language' | 'translations' | 'image' | 'embedOrigins'>> & { _id: Types.ObjectId; opensAt?: Date | null; closesAt?: Date | null };
 
 const toPetition = (doc: PetitionDoc): Petition => ({
   id: doc._id.toHexString(),
@@ -41,6 +42,7 @@ const toPetition = (doc: PetitionDoc): Petition => ({
   opensAt: doc.opensAt ?? null,
   closesAt: doc.closesAt ?? null,
   image: doc.image ?? null,
+  embedOrigins: doc.embedOrigins ?? [],
   createdAt: doc.createdAt,
   updatedAt: doc.updatedAt,
 });

@@ -37,10 +37,12 @@ export interface Petition extends PetitionText {
   /** and until this moment (null: until an organiser closes it). */
   closesAt: Date | null;
   image: PetitionImage | null;
+  /** The sites whose pages may frame the sign widget (bare origins such as `https://partner.org`); empty: any site. */
+  embedOrigins: string[];
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type NewPetition = Omit<Petition, 'id' | 'createdAt' | 'updatedAt' | 'opensAt' | 'closesAt' | 'language' | 'translations' | 'image'> &
-  Partial<Pick<Petition, 'opensAt' | 'closesAt' | 'language' | 'translations' | 'image'>>;
+export type NewPetition = Omit<Petition, 'id' | 'createdAt' | 'updatedAt' | 'opensAt' | 'closesAt' | 'language' | 'translations' | 'image' | 'embedOrigins'> &
+  Partial<Pick<Petition, 'opensAt' | 'closesAt' | 'language' | 'translations' | 'image' | 'embedOrigins'>>;
 export type PetitionChanges = Partial<Omit<Petition, 'id' | 'createdAt' | 'updatedAt'>>;

@@ -18,8 +18,14 @@ export function rememberReceipt(req: Request, res: Response, slug: string, token
   }
 }
 
+/** The receipt token remembered for this browser, if any. */
+export function rememberedReceiptToken(req: Request): string | null {
+  const token = (req.cookies as Record<string, unknown> | undefined)?.[COOKIE];
+  return typeof token === 'string' && TOKEN.test(token) ? token : null;
+}
+
 /** The receipt page address remembered for this browser, if any, in the page's language. */
 export function rememberedReceipt(req: Request, lang: string): string | null {
-  const token = (req.cookies as Record<string, unknown> | undefined)?.[COOKIE];
-  return typeof token === 'string' && TOKEN.test(token) ? localisedPath(lang, `/receipts/${token}`) : null;
+  const token = rememberedReceiptToken(req);
+  return token ? localisedPath(lang, `/receipts/${token}`) : null;
 }

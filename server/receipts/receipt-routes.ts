@@ -1,4 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { headingIn } from '../petitions/petition-text.js';
+import { shareBlock } from '../sharing/share-block.js';
 import type { ReceiptService } from './receipt-service.js';
 import { receiptView } from './receipt-view.js';
 
@@ -6,13 +8,16 @@ import { receiptView } from './receipt-view.js';
 const privatePage = (res: Response) => res.set({ 'Cache-Control': 'private, no-store', 'X-Robots-Tag': 'noindex, nofollow' });
 
 /** A signer's private receipt page and the proofs it offers. Unknown links are 404 pages. */
-export function receiptRoutes({ receipts, limit }: { receipts: ReceiptService; limit: RequestHandler }): Router {
+export function receiptRoutes({ receipts, limit, baseUrl }: { receipts: ReceiptService; limit: RequestHandler; baseUrl: string }): Router {
   const router = Router();
 
   router.get('/receipts/:token', limit, async (req: Request<{ token: string }>, res) => {
     privatePage(res);
     const receipt = await receipts.open(req.params.token);
-    res.render('receipt', { title: res.locals.t('receipts.title'), ...receiptView(receipt, req.params.token, res.locals.lang) });
+    const { t, lang, prefix } = res.locals;
+    // A counted signer's share links carry their personal code (`via`) beside the channel.
+    const share = receipt.personal && (await shareBlock({ baseUrl, prefix, petition: headingIn(receipt.petition, lang), t, signed: true, personal: receipt.personal, lang }));
+    res.render('receipt', { title: t('receipts.title'), ...receiptView(receipt, req.params.token, lang), share });
   });
 
   router.get('/receipts/:token/packets/:packetId.json', limit, async (req: Request<{ token: string; packetId: string }>, res) => {

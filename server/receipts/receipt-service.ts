@@ -2,6 +2,7 @@ import { displayName, leafOf } from '../packets/packet-record.js';
 import type { MerkleReceipt, NamePolicy, Packet, PacketRecord } from '../packets/packet-types.js';
 import type { Petition, PetitionText } from '../petitions/petition-types.js';
 import { AppError } from '../shared/errors.js';
+import { newShareCode, type ShareCodeService } from '../sharing/index.js';
 import type { Signature, SignatureStatus } from '../signatures/signature-types.js';
 import type { ReceiptTokens } from './receipt-token.js';
 import { deliveriesOf, type DeliveredTargets, type PacketDelivery, type PacketReader } from './receipt-types.js';
@@ -9,7 +10,8 @@ import { deliveriesOf, type DeliveredTargets, type PacketDelivery, type PacketRe
 interface Deps {
   tokens: Pick<ReceiptTokens, 'read'>;
   /** One lookup by _id, the only kind the embedded database answers from an index (docs/embedded-database.md). */
-  signatures: { findById(id: string): Promise<Signature | null> };
+  signatures: { findById(id: string): Promise<Signature | null>; shareCodeOf(id: string, newCode: () => string): Promise<string | null> };
+  shareCodes: Pick<ShareCodeService, 'countOf'>;
   petitions: { findById(id: string): Promise<Petition | null> };
   packets: PacketReader;
   targets: DeliveredTargets;
@@ -32,17 +34,32 @@ export interface SignerReceipt {
   /** Their name in full as packets show it; '' when they chose to be shown by country only. */
   name: string;
   packets: ReceiptPacket[];
+  /** A counted signer's personal share code and how many signatures came through it; null before it counts. */
+  personal: PersonalLink | null;
+}
+
+export interface PersonalLink {
+  slug: string;
+  code: string;
+  count: number;
 }
 
 const unknownReceipt = () => new AppError(404, 'receipt_unknown', 'This receipt link is not valid.');
 const hex = (b: Buffer) => b.toString('hex');
 
-export function createReceiptService({ tokens, signatures, petitions, packets, targets }: Deps) {
+export function createReceiptService({ tokens, signatures, shareCodes, petitions, packets, targets }: Deps) {
   async function signatureFor(token: string): Promise<Signature> {
     const id = tokens.read(token);
     const signature = id ? await signatures.findById(id) : null;
     if (!signature) throw unknownReceipt();
     return signature;
+  }
+
+  /** Given on first asking, so that signatures confirmed before share codes existed get one too. */
+  async function personalOf(signature: Signature, slug: string): Promise<PersonalLink | null> {
+    if (signature.status !== 'confirmed') return null;
+    const code = signature.share.code ?? (await signatures.shareCodeOf(signature.id, newShareCode));
+    return code ? { slug, code, count: await shareCodes.countOf(code) } : null;
   }
 
   /** The signer's record and leaf exactly as the packet generator builds them. */
@@ -71,7 +88,16 @@ export function createReceiptService({ tokens, signatures, petitions, packets, t
       status: signature.status,
       name: displayName(signature.details, signature.consent.hideName, 'full'),
       packets: entries,
+      personal: await personalOf(signature, petition.slug),
     };
+  }
+
+  /** The personal link alone, for the thank-you page after confirming; null for a link that is not (or no longer) valid. */
+  async function personal(token: string): Promise<PersonalLink | null> {
+    const id = tokens.read(token);
+    const signature = id ? await signatures.findById(id) : null;
+    const petition = signature ? await petitions.findById(signature.petitionId) : null;
+    return signature && petition ? personalOf(signature, petition.slug) : null;
   }
 
   /** The inclusion proof of the signer's record in one packet, as a self-contained receipt. */
@@ -96,7 +122,7 @@ export function createReceiptService({ tokens, signatures, petitions, packets, t
     };
   }
 
-  return { open, proof };
+  return { open, proof, personal };
 }
 
 export type ReceiptService = ReturnType<typeof createReceiptService>;

@@ -1,16 +1,10 @@
 import { Router } from 'express';
 import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../i18n/languages.js';
+import { matchesEtag } from '../web/etag.js';
 import type { ShareImages } from './share-image-service.js';
 
 /** Link previews re-fetch rarely and revalidate by ETag; an image at most 15 minutes old is fine for a 1% count step. */
 const CACHE_CONTROL = 'public, max-age=900';
-
-/**
- * If-None-Match by RFC 9110's weak comparison. Not Express's `req.fresh`, which is a cache's rule and answers in full
- * whenever the request says `Cache-Control: no-cache` (as fetch() does when given a validator).
- */
-const matches = (header: string | undefined, etag: string) =>
-  header !== undefined && header.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '') === etag);
 
 /**
  * `GET [/<lang>]/petitions/<slug>/share.png`. Mounted before the language routing: each language's image has one
@@ -27,7 +21,7 @@ export function shareImageRoutes(images: ShareImages): Router {
     const image = await images.get(req.params.slug, lang);
     // Other sites (a partner's page, a chat app's web client) show the image too: helmet's same-origin default would block it.
     res.set({ 'Cache-Control': CACHE_CONTROL, ETag: image.etag, 'Content-Type': 'image/png', 'Cross-Origin-Resource-Policy': 'cross-origin' });
-    if (matches(req.get('if-none-match'), image.etag)) return void res.status(304).end();
+    if (matchesEtag(req.get('if-none-match'), image.etag)) return void res.status(304).end();
     res.send(image.png);
   });
   return router;

@@ -11,9 +11,11 @@ export type Network = (typeof NETWORKS)[number];
 
 /**
  * The petition's address as shared: unprefixed, so that each person who opens it is sent to their own language
- * (docs/languages.md), with the channel as `ref`.
+ * (docs/languages.md), with the channel as `ref`, and on a signer's own pages their personal share code as `via`
+ * (share-codes.ts).
  */
-export const sharedUrl = (baseUrl: string, slug: string, channel: Channel): string => `${baseUrl}/petitions/${encodeURIComponent(slug)}?ref=${channel}`;
+export const sharedUrl = (baseUrl: string, slug: string, channel: Channel, via: string | null = null): string =>
+  `${baseUrl}/petitions/${encodeURIComponent(slug)}?ref=${channel}${via ? `&via=${via}` : ''}`;
 
 // Bluesky refuses posts over 300 graphemes (docs.bsky.app, "Action Intent Links"); the address must survive the cut.
 const BLUESKY_LIMIT = 300;

@@ -10,6 +10,7 @@ const tokenSchema = new Schema(
     country: { type: String, required: true },
     ref: { type: String },
     referrer: { type: String },
+    via: { type: String },
     recipient: { type: String },
     lang: { type: String },
     expiresAt: { type: Date, required: true },
@@ -26,6 +27,8 @@ export interface TokenTarget {
   /** The signature's `ref` code and referring host: counted when it is confirmed, not when signed. */
   ref?: string | null;
   referrer?: string | null;
+  /** The personal share code the signer came through, sealed (share-seal.ts `sealVia`): the token names its signature in plain. */
+  via?: string | null;
   /**
    * The signer's name and address sealed for the outbox (mail/sealed-recipient.ts) and their language: the
    * email that tells them their signature counts is then queued at confirmation with no read of the signature.
@@ -50,13 +53,14 @@ export function createConfirmTokenRepository(connection: Connection) {
     if (targets.length === 0) return [];
     const tokens = targets.map(() => randomBytes(32).toString('base64url'));
     await Tokens.collection.insertMany(
-      targets.map(({ signatureId, petitionId, country, ref, referrer, recipient, lang }, i) => ({
+      targets.map(({ signatureId, petitionId, country, ref, referrer, via, recipient, lang }, i) => ({
         _id: hashToken(tokens[i]!) as never,
         signatureId,
         petitionId,
         country,
         ...(ref ? { ref } : {}),
         ...(referrer ? { referrer } : {}),
+        ...(via ? { via } : {}),
         ...(recipient ? { recipient } : {}),
         ...(lang ? { lang } : {}),
         expiresAt,
@@ -79,6 +83,7 @@ export function createConfirmTokenRepository(connection: Connection) {
           country: d.country,
           ref: d.ref ?? null,
           referrer: d.referrer ?? null,
+          via: d.via ?? null,
           recipient: d.recipient ?? null,
           lang: d.lang ?? null,
           expiresAt: d.expiresAt,

@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
 import type { TallyService } from '../tallies/tally-service.js';
 import { newIntentId, type JournalEntry, type SignatureJournalRepository } from './signature-journal-repository.js';
+import type { ViaCounting } from './via-counting.js';
 
 interface Deps {
   journal: SignatureJournalRepository;
   tallies: Pick<TallyService, 'release'>;
+  /** A step that counts a signature for a personal link leaves a mark on the link's counter too. */
+  via?: Pick<ViaCounting, 'release'>;
   logger?: Pick<Logger, 'warn'>;
 }
 
@@ -16,7 +19,7 @@ type Counting = Promise<void> | null;
  * marks it in the tally with its counts, and the entry is removed afterwards. A step cut short by a
  * crash or a failure leaves its entry for recovery (signature-recovery.ts) to finish.
  */
-export function createJournaledSteps({ journal, tallies, logger }: Deps) {
+export function createJournaledSteps({ journal, tallies, via, logger }: Deps) {
   // Entries this process is still working on: recovery leaves them alone.
   const inFlight = new Set<string>();
 
@@ -26,10 +29,14 @@ export function createJournaledSteps({ journal, tallies, logger }: Deps) {
    * a failed write) is finished by recovery, which finds the tally's mark if the write landed. The
    * mark itself goes only once the entry is gone.
    */
-  function finish(intent: string, petitionId: string, counting: Counting): void {
+  function finish({ id: intent, petitionId, signatureId, share }: JournalEntry, counting: Counting): void {
     (counting ?? Promise.resolve())
       .then(() => journal.close(intent))
-      .then(() => counting && tallies.release(petitionId, intent))
+      .then(() => {
+        if (!counting) return;
+        tallies.release(petitionId, intent);
+        via?.release({ petitionId, signatureId, share });
+      })
       .catch((error: unknown) => logger?.warn({ err: error }, 'journal entry left for recovery'))
       .finally(() => inFlight.delete(intent));
   }
@@ -43,13 +50,13 @@ export function createJournaledSteps({ journal, tallies, logger }: Deps) {
     inFlight.add(intent);
     let counting: Counting;
     try {
-      await journal.open({ id: intent, ...entry });
+      await journal.open({ ...entry, id: intent });
       ({ counting } = await step(intent));
     } catch (error) {
       inFlight.delete(intent);
       throw error;
     }
-    finish(intent, entry.petitionId, counting);
+    finish({ ...entry, id: intent }, counting);
   }
 
   /** Several steps that a caller groups itself: their entries go in one write, and `step` answers each one's counting by intent. */
@@ -64,7 +71,7 @@ export function createJournaledSteps({ journal, tallies, logger }: Deps) {
       for (const { id } of opened) inFlight.delete(id);
       throw error;
     }
-    for (const { id, petitionId } of opened) finish(id, petitionId, counting.get(id) ?? null);
+    for (const entry of opened) finish(entry, counting.get(entry.id) ?? null);
   }
 
   return Object.assign(journaled, { all: journaledAll, inFlight: () => new Set(inFlight) });

@@ -30,6 +30,7 @@ describe('parseSignatureInput', () => {
         hideName: true,
         ref: ' newsletter_2024 ',
         referrer: 'News.Example.ORG',
+        via: ' RnGCIYTM1_ng ',
       }),
       { strict: true },
     );
@@ -48,8 +49,13 @@ describe('parseSignatureInput', () => {
         hideName: true,
         ref: 'newsletter_2024',
         referrer: 'news.example.org',
+        via: 'RnGCIYTM1_ng',
       },
     });
+  });
+
+  test('when `via` is not a personal share code (12 letters, digits, dashes or underscores), then it is reported as \'via_invalid\'', () => {
+    for (const via of ['short', 'RnGCIYTM1_ng1', 'RnGCIYTM1.ng', '<script>x</']) assert.deepEqual(fieldErrors(valid({ via })), { via: 'via_invalid' }, via);
   });
 
   test('when optional fields are left out, then they get empty defaults', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isCountryCode } from '../countries/countries.js';
+import { isShareCode } from '../sharing/index.js';
 import { normaliseEmail } from './email-normaliser.js';
 import type { SignatureInput } from './signature-types.js';
 import { normaliseComment, normaliseName, normalisePostcode } from './text-normaliser.js';
@@ -23,6 +24,8 @@ const shape = z.object({
   ref: z.string().max(40).optional(),
   /** The site that sent the signer to the petition page (a host name), carried by the form for the dashboard. */
   referrer: z.string().max(253).optional(),
+  /** A signer's personal share code, when the person came through their link (sharing/share-codes.ts). */
+  via: z.string().max(40).optional(),
 });
 
 export const SIGNATURE_FIELDS = Object.keys(shape.shape) as (keyof z.infer<typeof shape>)[];
@@ -66,6 +69,7 @@ export function parseSignatureInput(body: unknown, { strict }: { strict: boolean
     comment: str('comment'),
     ref: str('ref'),
     referrer: str('referrer'),
+    via: str('via'),
     updates: parsed.data?.updates,
     hideName: parsed.data?.hideName,
   };
@@ -78,6 +82,7 @@ export function parseSignatureInput(body: unknown, { strict }: { strict: boolean
   const comment = normaliseComment(raw.comment);
   const ref = raw.ref.trim();
   const referrer = raw.referrer.trim().toLowerCase();
+  const via = raw.via.trim();
 
   if (!firstName.ok) report('firstName', firstName.reason);
   if (!lastName.ok) report('lastName', lastName.reason);
@@ -89,6 +94,7 @@ export function parseSignatureInput(body: unknown, { strict }: { strict: boolean
   if (!comment.ok) report('comment', comment.reason);
   if (ref && !/^[A-Za-z0-9_-]{1,40}$/.test(ref)) report('ref', 'ref_invalid');
   if (referrer && !HOST.test(referrer)) report('referrer', 'referrer_invalid');
+  if (via && !isShareCode(via)) report('via', 'via_invalid');
 
   if (fields.size > 0 || !firstName.ok || !lastName.ok || !email?.ok || !postcode.ok || !comment.ok) {
     return { ok: false, fields: Object.fromEntries(fields) };
@@ -108,6 +114,7 @@ export function parseSignatureInput(body: unknown, { strict }: { strict: boolean
       hideName: truthy(raw.hideName),
       ref: ref || null,
       referrer: referrer || null,
+      via: via || null,
     },
   };
 }

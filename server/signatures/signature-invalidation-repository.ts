@@ -1,6 +1,8 @@
 import { Types, type Connection } from 'mongoose';
 import { signatureModel, type SignatureDoc } from './signature-repository.js';
 import { criteriaQuery, type SignatureCriteria } from './signature-search-repository.js';
+import type { DataProtector } from '../shared/data-protector.js';
+import { openShare } from './share-seal.js';
 
 type Counted = 'pending' | 'confirmed';
 
@@ -13,20 +15,23 @@ export interface AffectedSignature {
   createdAt: Date;
   confirmedAt: Date | null;
   collectedAt: Date | null;
+  /** The personal share code it came through, opened from its sealed data: its counter moves with it. */
+  via: string | null;
 }
 
 /** What moderation adds to a stored signature: the run that invalidated it, or the restore that put it back. */
 type ModeratedDoc = SignatureDoc & { invalidationRun?: string; restoreRun?: string; invalidatedAt?: Date };
 
-const AFFECTED_FIELDS = { status: 1, invalidatedFrom: 1, source: 1, country: 1, createdAt: 1, confirmedAt: 1, collectedAt: 1 };
+const AFFECTED_FIELDS = { status: 1, invalidatedFrom: 1, source: 1, country: 1, createdAt: 1, confirmedAt: 1, collectedAt: 1, share: 1 };
 
-const affected = (doc: ModeratedDoc, was: Counted): AffectedSignature => ({
+const affectedBy = (protector: DataProtector) => (doc: ModeratedDoc, was: Counted): AffectedSignature => ({
   was,
   source: doc.source === 'paper' ? 'paper' : 'online',
   country: doc.country,
   createdAt: doc.createdAt,
   confirmedAt: doc.confirmedAt ?? null,
   collectedAt: doc.collectedAt ?? null,
+  via: openShare(protector, doc._id, doc.share).via,
 });
 
 /**
@@ -35,8 +40,9 @@ const affected = (doc: ModeratedDoc, was: Counted): AffectedSignature => ({
  * its run id, and what a run changed is read back by that tag, which no other run carries. Its cost
  * there grows with the collection (docs/embedded-database.md): large runs belong on MongoDB.
  */
-export function createSignatureInvalidationRepository(connection: Connection) {
+export function createSignatureInvalidationRepository(connection: Connection, protector: DataProtector) {
   const signatures = signatureModel(connection).collection;
+  const affected = affectedBy(protector);
 
   return {
     /** Every signature matching `criteria` and counted as `from`; answers how many changed. */

@@ -18,10 +18,15 @@ export interface JournalEntry {
   /** What the tally gains if this step took effect (a new signature, a first confirmation). */
   changes: TallyChanges;
   at: Date;
+  /**
+   * The personal share code this step counts for, with the random mark that makes counting it once,
+   * sealed (countedVia in signature-service.ts): an entry names its signature in plain.
+   */
+  share?: string | null;
 }
 
 const journalSchema = new Schema(
-  { _id: String, kind: String, petitionId: String, signatureId: String, changes: Schema.Types.Mixed, at: Date },
+  { _id: String, kind: String, petitionId: String, signatureId: String, changes: Schema.Types.Mixed, at: Date, share: String },
   { collection: 'signature_journal', versionKey: false, minimize: false },
 );
 
@@ -38,7 +43,7 @@ export function createSignatureJournalRepository(connection: Connection) {
     if (entries.length === 0) return;
     await insertEach(
       Journal.collection,
-      entries.map(({ id, changes, ...rest }) => ({ _id: id, ...rest, changes: Object.entries(changes).map(([field, by]) => ({ field, by })) })),
+      entries.map(({ id, changes, share, ...rest }) => ({ _id: id, ...rest, ...(share ? { share } : {}), changes: Object.entries(changes).map(([field, by]) => ({ field, by })) })),
     );
   };
   const open = createBatcher<JournalEntry, void>(async (entries) => {
@@ -62,7 +67,7 @@ export function createSignatureJournalRepository(connection: Connection) {
     async openedBefore(before: Date): Promise<JournalEntry[]> {
       const docs = await withRetry(() => Journal.collection.find<JournalDoc>({ at: { $lt: before } }).toArray());
       return docs
-        .map(({ _id, changes, ...rest }) => ({ id: _id, ...rest, changes: Object.fromEntries((changes ?? []).map((c) => [c.field, c.by])) }))
+        .map(({ _id, changes, share, ...rest }) => ({ id: _id, ...rest, share: share ?? null, changes: Object.fromEntries((changes ?? []).map((c) => [c.field, c.by])) }))
         .sort((a, b) => a.at.getTime() - b.at.getTime());
     },
     async ids(): Promise<Set<string>> {

@@ -2,12 +2,13 @@ import { Router, type Request, type RequestHandler } from 'express';
 import type { PetitionService } from '../petitions/petition-service.js';
 import { headingIn } from '../petitions/petition-text.js';
 import type { PetitionPageRenderer } from '../petitions/petition-page-routes.js';
-import { rememberedReceipt, rememberReceipt } from '../receipts/receipt-cookie.js';
+import { rememberedReceipt, rememberedReceiptToken, rememberReceipt } from '../receipts/receipt-cookie.js';
+import type { PersonalLink } from '../receipts/receipt-service.js';
 import type { ReceiptTokens } from '../receipts/receipt-token.js';
 import { AppError } from '../shared/errors.js';
 import { shareBlock } from '../sharing/share-block.js';
 import type { FormGuard } from '../web/form-guard.js';
-import { parseSignatureInput, SIGNATURE_FIELDS } from './signature-input.js';
+import { signFromForm } from './sign-form.js';
 import type { SignatureService } from './signature-service.js';
 
 interface Deps {
@@ -18,32 +19,24 @@ interface Deps {
   csrf: { protect: RequestHandler; token: (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => string };
   limits: { sign: RequestHandler; confirm: RequestHandler };
   receipts: Pick<ReceiptTokens, 'issue'>;
+  /** The signer's personal share link and its count, from their receipt token (receipts/receipt-service.ts). */
+  personalLink: (receiptToken: string) => Promise<PersonalLink | null>;
   tokenTtlDays: number;
   baseUrl: string;
 }
 
-export function signaturePageRoutes({ signatures, petitions, renderPetition, guard, csrf, limits, receipts, tokenTtlDays, baseUrl }: Deps): Router {
+export function signaturePageRoutes({ signatures, petitions, renderPetition, guard, csrf, limits, receipts, personalLink, tokenTtlDays, baseUrl }: Deps): Router {
   const router = Router();
   const t = (res: Parameters<RequestHandler>[1]) => res.locals.t as (key: string, vars?: object) => string;
 
   router.post('/petitions/:slug/sign', limits.sign, csrf.protect, async (req: Request<{ slug: string }>, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const values = Object.fromEntries(SIGNATURE_FIELDS.map((f) => [f, typeof body[f] === 'string' ? body[f] : undefined]));
-    const check = guard.check(body);
-    if (check === 'honeypot') throw new AppError(422, 'automated', 'Your submission looked automated. Please try again.');
-    if (check === 'too_fast') {
+    const signing = await signFromForm(req.body, req.params.slug, { guard, signatures }, { ip: req.ip, lang: res.locals.lang });
+    if (signing.outcome === 'refused') {
       res.status(422);
-      await renderPetition(req, res, req.params.slug, { values, notice: 'sign.tooFast' });
+      await renderPetition(req, res, req.params.slug, signing);
       return;
     }
-    const input = parseSignatureInput(values, { strict: false });
-    if (!input.ok) {
-      res.status(422);
-      await renderPetition(req, res, req.params.slug, { values, errors: input.fields });
-      return;
-    }
-    const { status, petition } = await signatures.sign(req.params.slug, input.value, { ip: req.ip, lang: res.locals.lang });
-    res.redirect(303, `${res.locals.prefix}/petitions/${petition.slug}/${status === 'signed' ? 'thanks' : 'check-email'}`);
+    res.redirect(303, `${res.locals.prefix}/petitions/${signing.petition.slug}/${signing.status === 'signed' ? 'thanks' : 'check-email'}`);
   });
 
   router.get('/petitions/:slug/check-email', async (req: Request<{ slug: string }>, res) => {
@@ -54,13 +47,15 @@ export function signaturePageRoutes({ signatures, petitions, renderPetition, gua
   router.get('/petitions/:slug/thanks', async (req: Request<{ slug: string }>, res) => {
     const petition = headingIn(await petitions.findVisible(req.params.slug), res.locals.lang);
     const confirmed = req.query.confirmed === '1';
+    // Only after confirming: the answer to signing must not tell a new email from one that signed before.
+    const receiptToken = confirmed ? rememberedReceiptToken(req) : null;
+    const personal = receiptToken ? await personalLink(receiptToken) : null;
     res.render('thanks', {
       title: t(res)('thanks.title'),
       petition,
       confirmed,
-      // Only after confirming: the answer to signing must not tell a new email from one that signed before.
-      receiptUrl: confirmed ? rememberedReceipt(req, res.locals.lang) : null,
-      share: await shareBlock({ baseUrl, prefix: res.locals.prefix, petition, t: t(res), signed: true }),
+      receiptUrl: receiptToken ? rememberedReceipt(req, res.locals.lang) : null,
+      share: await shareBlock({ baseUrl, prefix: res.locals.prefix, petition, t: t(res), signed: true, personal: personal?.slug === petition.slug ? personal : null, lang: res.locals.lang }),
     });
   });
 

@@ -3,12 +3,14 @@ import type { TallyRepository } from '../tallies/tally-repository.js';
 import type { TallyService } from '../tallies/tally-service.js';
 import type { JournalEntry, SignatureJournalRepository } from './signature-journal-repository.js';
 import type { SignatureRepository } from './signature-repository.js';
+import type { ViaCounting } from './via-counting.js';
 
 interface Deps {
   journal: SignatureJournalRepository;
   signatures: Pick<SignatureRepository, 'writtenBy' | 'confirmationClaim' | 'markConfirmed' | 'claimConfirmation'>;
   tallies: Pick<TallyService, 'change' | 'release'>;
   marks: Pick<TallyRepository, 'marks'>;
+  via: Pick<ViaCounting, 'credit' | 'release'>;
   /** Entries the live process is still working on. */
   inFlight: () => Set<string>;
   clock: () => Date;
@@ -19,7 +21,7 @@ interface Deps {
  * Finishes journal entries that a crash (of the app or the database) or a failed request left
  * open, so that the tallies hold every signature and confirmation exactly once, with no recount.
  */
-export function createSignatureRecovery({ journal, signatures, tallies, marks, inFlight, clock, logger }: Deps) {
+export function createSignatureRecovery({ journal, signatures, tallies, marks, via, inFlight, clock, logger }: Deps) {
   /** Did the step take effect? A confirmation cut short before its claim is finished now: the signer asked for it. */
   async function tookEffect(entry: JournalEntry): Promise<boolean> {
     if (entry.kind === 'sign') return (await signatures.writtenBy(entry.signatureId))?.intent === entry.id;
@@ -36,12 +38,17 @@ export function createSignatureRecovery({ journal, signatures, tallies, marks, i
     const applied = await marks.marks();
     let counted = 0;
     for (const entry of entries) {
-      if (!applied.get(entry.petitionId)?.has(entry.id) && (await tookEffect(entry))) {
+      const inTally = applied.get(entry.petitionId)?.has(entry.id) ?? false;
+      const counts = inTally || (await tookEffect(entry));
+      if (counts && !inTally) {
         await tallies.change(entry.petitionId, entry.changes, entry.id);
         counted += 1;
       }
+      // The personal link's counter has its own mark: crediting again is a no-op if the first landed.
+      if (counts) await via.credit(entry);
       await journal.close(entry.id);
       tallies.release(entry.petitionId, entry.id);
+      via.release(entry);
     }
     const open = await journal.ids();
     let staleMarks = 0;

@@ -4,6 +4,7 @@ import { isLanguage, type Language } from '../i18n/languages.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import type { Signature, SignatureSource, SignatureStatus, SignerDetails } from './signature-types.js';
 import { insertEach, withRetry } from '../db/transient.js';
+import { openShare, sealShare, type ShareFacts } from './share-seal.js';
 
 const signatureSchema = new Schema(
   {
@@ -27,6 +28,8 @@ const signatureSchema = new Schema(
     // The signer's language: every later email to them is written in it.
     language: { type: String },
     pii: { type: Buffer, required: true },
+    // The signer's personal share code and the code they came through, sealed (share-seal.ts).
+    share: { type: Buffer },
     createdAt: { type: Date, required: true },
     confirmedAt: { type: Date },
     // The journal entry whose confirmation changed it from pending (see confirmPending).
@@ -62,6 +65,8 @@ export interface NewSignatureRecord {
   referrer?: string | null;
   language?: Language | null;
   details: SignerDetails;
+  /** The code of the personal link the signer came through, and their own if it is already given (a signature counted at once). */
+  share?: ShareFacts;
   createdAt: Date;
   source?: SignatureSource;
   collectedAt?: Date;
@@ -87,6 +92,7 @@ export interface SignatureDoc {
   referrer?: string;
   language?: string;
   pii: { buffer: Uint8Array } | Buffer;
+  share?: { buffer: Uint8Array } | Buffer;
   createdAt: Date;
   confirmedAt?: Date;
   collectedAt?: Date;
@@ -124,6 +130,7 @@ export const decodeSignature =
     collectedWhere: doc.collectedWhere ?? null,
     language: isLanguage(doc.language) ? doc.language : null,
     details: protector.open<SignerDetails>(piiOf(doc), doc._id),
+    share: openShare(protector, doc._id, doc.share),
   });
 
 export type ConfirmOutcome = 'confirmed' | 'invalidated' | 'missing';
@@ -151,6 +158,7 @@ export function createSignatureRepository(connection: Connection, protector: Dat
     ...(r.referrer ? { referrer: r.referrer } : {}),
     ...(r.language ? { language: r.language } : {}),
     pii: protector.seal(r.details, signatureId(r.petitionId, r.emailHash)),
+    ...(r.share?.code || r.share?.via ? { share: sealShare(protector, signatureId(r.petitionId, r.emailHash), r.share) } : {}),
     createdAt: r.createdAt,
     ...(r.status === 'confirmed' ? { confirmedAt: r.createdAt } : {}),
     ...(r.intent ? { intent: r.intent } : {}),
@@ -185,6 +193,23 @@ export function createSignatureRepository(connection: Connection, protector: Dat
     async findById(id: string): Promise<Signature | null> {
       const doc = await withRetry(() => Signatures.findById(id).lean<SignatureDoc>());
       return doc ? toSignature(doc) : null;
+    },
+    /**
+     * The signer's personal share code, given on first asking (receipts): sealed with the code they came
+     * through. Written only if the sealed field is still as read, so two pages asking at once agree on one code.
+     */
+    async shareCodeOf(id: string, newCode: () => string): Promise<string | null> {
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const doc = await withRetry(() => Signatures.collection.findOne<Pick<SignatureDoc, 'share'>>({ _id: id as never }, { projection: { share: 1 } }));
+        if (!doc) return null;
+        const facts = openShare(protector, id, doc.share);
+        if (facts.code) return facts.code;
+        const code = newCode();
+        const unchanged = doc.share ? { share: doc.share } : { share: { $exists: false } };
+        const result = await withRetry(() => Signatures.collection.updateOne({ _id: id as never, ...unchanged }, { $set: { share: sealShare(protector, id, { ...facts, code }) } }));
+        if (result.modifiedCount === 1) return code;
+      }
+      return null;
     },
     /** The journal entry that wrote a signature, or null when it is not there (crash recovery). */
     async writtenBy(id: string): Promise<{ intent: string | null } | null> {

@@ -15,6 +15,8 @@ import { signatureId, type NewSignatureRecord, type SignatureRepository } from '
 import type { SignatureInput } from './signature-types.js';
 import { sealRecipient } from '../mail/sealed-recipient.js';
 import type { Logger } from 'pino';
+import { openVia, sealVia } from './share-seal.js';
+import type { ViaCounting } from './via-counting.js';
 
 interface Deps {
   petitions: PetitionRepository;
@@ -25,6 +27,8 @@ interface Deps {
   tallies: TallyService;
   journal: SignatureJournalRepository;
   protector: DataProtector;
+  /** Counts signatures for the personal link they came through (sharing/share-codes.ts). */
+  via: ViaCounting;
   clock: () => Date;
   logger?: Pick<Logger, 'warn'>;
 }
@@ -48,8 +52,8 @@ const confirmingChanges = (target: TokenTarget, at: Date): TallyChanges => ({ ..
 
 export type SignOutcome = { status: 'check-email' | 'signed'; petition: Petition };
 
-export function createSignatureService({ petitions, petitionService, signatures, tokens, outbox, tallies, journal, protector, clock, logger }: Deps) {
-  const journaled = createJournaledSteps({ journal, tallies, logger });
+export function createSignatureService({ petitions, petitionService, signatures, tokens, outbox, tallies, journal, protector, via, clock, logger }: Deps) {
+  const journaled = createJournaledSteps({ journal, tallies, via, logger });
   // Confirmations under load are mostly for a few petitions; their title may be a few seconds stale.
   const petitionById = createTtlCache<Petition | null>(5000);
 
@@ -96,17 +100,29 @@ export function createSignatureService({ petitions, petitionService, signatures,
       // Rides in the insert: every later email to this signer is in the language they signed in.
       language: isLanguage(meta.lang) ? meta.lang : null,
       details: { firstName: input.firstName, lastName: input.lastName, email: input.email, postcode: input.postcode, comment: input.comment },
+      share: { code: null, via: input.via },
       createdAt: now,
     };
     const changes = signingChanges(input, countsAtOnce, true, now);
-    await journaled({ kind: 'sign', petitionId: petition.id, signatureId: id, changes, at: now }, async (intent) => {
+    const share = countsAtOnce ? via.seal(id, input.via) : null;
+    await journaled({ kind: 'sign', petitionId: petition.id, signatureId: id, changes, at: now, share }, async (intent) => {
       const created = (await signatures.insert({ ...record, intent })) === 'created';
       const recipient = sealRecipient(protector, id, { firstName: input.firstName, email: input.email });
-      const payload = { petitionId: petition.id, signatureId: id, country: input.country, ref: input.ref, referrer: input.referrer, firstSubmission: created, lang: meta.lang, recipient };
+      const payload = {
+        petitionId: petition.id,
+        signatureId: id,
+        country: input.country,
+        ref: input.ref,
+        referrer: input.referrer,
+        via: sealVia(protector, id, input.via),
+        firstSubmission: created,
+        lang: meta.lang,
+        recipient,
+      };
       await outbox.enqueue({ kind: 'signature-mail', payload }, now);
-      const counting = tallies.change(petition.id, signingChanges(input, countsAtOnce, created, now), created ? intent : null);
-      if (created) return { counting };
-      counting.catch(() => undefined); // a repeat adds nothing: nothing to recover
+      const tally = tallies.change(petition.id, signingChanges(input, countsAtOnce, created, now), created ? intent : null);
+      if (created) return { counting: share ? Promise.all([tally, via.credit({ petitionId: petition.id, signatureId: id, share })]).then(() => undefined) : tally };
+      tally.catch(() => undefined); // a repeat adds nothing: nothing to recover
       return { counting: null };
     });
     return { status: countsAtOnce ? 'signed' : 'check-email', petition };
@@ -155,7 +171,14 @@ export function createSignatureService({ petitions, petitionService, signatures,
     const valid = checked.filter((c): c is Checked => !(c instanceof AppError));
     const now = clock();
     await journaled.all(
-      valid.map((target) => ({ kind: 'confirm', petitionId: target.petitionId, signatureId: target.signatureId, changes: confirmingChanges(target, now), at: now })),
+      valid.map((target) => ({
+        kind: 'confirm',
+        petitionId: target.petitionId,
+        signatureId: target.signatureId,
+        changes: confirmingChanges(target, now),
+        at: now,
+        share: via.seal(target.signatureId, openVia(protector, target.signatureId, target.via)),
+      })),
       async (entries) => {
         const changed = await signatures.confirmPending(entries.map((e) => ({ id: e.signatureId, at: now, intent: e.id })));
         const candidates = entries.filter((e) => changed.has(e.id));
@@ -163,7 +186,7 @@ export function createSignatureService({ petitions, petitionService, signatures,
         const counting = candidates.filter((_, i) => claimed[i]);
         // Entries were opened in the order of `valid`.
         queueCountedMail(counting.map((e) => valid[entries.indexOf(e)]!), now);
-        return new Map(counting.map((e) => [e.id, tallies.change(e.petitionId, e.changes, e.id)]));
+        return new Map(counting.map((e) => [e.id, Promise.all([tallies.change(e.petitionId, e.changes, e.id), via.credit(e)]).then(() => undefined)]));
       },
     );
     return checked;

@@ -1,5 +1,6 @@
 import type { Language } from '../i18n/languages.js';
 import type { Verification } from '../petitions/petition-types.js';
+import type { ShareFacts } from './share-seal.js';
 
 export type SignatureStatus = 'pending' | 'confirmed' | 'invalidated';
 /** Signed on the site, or collected on paper and imported by an organiser. */
@@ -22,6 +23,8 @@ export interface SignatureInput extends SignerDetails {
   hideName: boolean;
   ref: string | null;
   referrer: string | null;
+  /** The personal share code of the link the signer came through; stored sealed only (share-seal.ts). */
+  via: string | null;
 }
 
 export interface Signature {
@@ -48,4 +51,6 @@ export interface Signature {
   /** The language the signer signed in (or the paper form's); null for signatures stored before languages were. */
   language: Language | null;
   details: SignerDetails;
+  /** Their own personal share code (null until first shown) and the one they came through: opened from sealed data. */
+  share: ShareFacts;
 }

@@ -45,6 +45,9 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     RATE_LIMIT_SIGN_PER_MINUTE: '100000',
     RATE_LIMIT_CONFIRM_PER_MINUTE: '100000',
     LOG_LEVEL: 'silent',
+    // Passwords hashed at 1/32 of the production cost (a test file signs in up to a hundred times);
+    // server/accounts/password.test.ts checks the production parameters, test/login-limits.test.ts runs on them.
+    ...((env.NODE_ENV ?? 'test') === 'test' ? { PASSWORD_SCRYPT_LOG2_N: '10' } : {}),
     ...(process.env.MONGODB_URI ? { MONGODB_URI: process.env.MONGODB_URI } : {}),
     ...env,
   });
