@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { hashToken } from '../server/signatures/confirm-token-repository.js';
-import { aSigner, givenPetition, postJson } from './helpers/builders.js';
+import { asForm, aSigner, givenPetition, postJson } from './helpers/builders.js';
 import { confirmTokenFrom } from './helpers/smtp.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { stackPerFile, startStack, type Stack } from './helpers/stack.js';
 import { attribute, aWebClient, fieldValue, tagWithId, textOf, type WebClient } from './helpers/web-client.js';
 
 let stack: Stack;
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack.stop();
-});
+stackPerFile((started) => (stack = started));
 
 const FORM_FIELDS = ['firstName', 'lastName', 'email', 'country', 'postcode', 'comment', 'updates', 'hideName'];
 
-const asForm = (signer: Record<string, unknown>) => Object.fromEntries(Object.entries(signer).map(([k, v]) => [k, String(v)]));
 
 /** Opens the petition page and fills in its form as a person would, hidden fields included. */
 async function signWithForm(client: WebClient, slug: string, signer: Record<string, unknown>) {

@@ -1,26 +1,20 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { leafOf } from '../server/packets/packet-record.js';
 import { createReceiptTokens } from '../server/receipts/receipt-token.js';
 import type { MerkleReceipt } from '../server/packets/packet-types.js';
 import { normaliseEmail } from '../server/signatures/email-normaliser.js';
 import { signatureId } from '../server/signatures/signature-repository.js';
-import { aSigner, givenPetition, postJson } from './helpers/builders.js';
+import { asForm, aSigner, givenPetition, postJson } from './helpers/builders.js';
 import { petitionIdOf } from './helpers/export-signatures.js';
 import { confirmTokenFrom } from './helpers/smtp.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { stackPerFile, type Stack } from './helpers/stack.js';
 import { attribute, aWebClient, fieldValue, tagWithId, textOf, type WebClient } from './helpers/web-client.js';
 
 let stack: Stack;
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack.stop();
-});
+stackPerFile((started) => (stack = started));
 
-const asForm = (signer: Record<string, unknown>) => Object.fromEntries(Object.entries(signer).map(([k, v]) => [k, String(v)]));
 
 async function signWithForm(client: WebClient, slug: string, signer: Record<string, unknown>) {
   const page = await client.get(`/petitions/${slug}`);

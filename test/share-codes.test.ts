@@ -1,26 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { shareCodeLabel } from '../server/sharing/index.js';
 import { normaliseEmail } from '../server/signatures/email-normaliser.js';
 import { newIntentId } from '../server/signatures/signature-journal-repository.js';
 import { signatureId } from '../server/signatures/signature-repository.js';
 import { createViaCounting } from '../server/signatures/via-counting.js';
 import { signedIn } from './helpers/admin.js';
-import { aSigner, givenPetition, postJson } from './helpers/builders.js';
+import { asForm, aSigner, givenPetition, postJson } from './helpers/builders.js';
 import { petitionIdOf } from './helpers/export-signatures.js';
 import { confirmTokenFrom } from './helpers/smtp.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { stackPerFile, type Stack } from './helpers/stack.js';
 import { aWebClient, fieldValue, textOf, type WebClient } from './helpers/web-client.js';
 
 let stack: Stack;
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack.stop();
-});
+stackPerFile((started) => (stack = started));
 
-const asForm = (signer: Record<string, unknown>) => Object.fromEntries(Object.entries(signer).map(([k, v]) => [k, String(v)]));
 const raw = (name: string) => stack.database.connection.collection(name);
 
 /** Opens the petition page at `path` (with its query) and signs with the form as it is, hidden fields included. */

@@ -44,3 +44,6 @@ export async function getJson<T = Record<string, unknown>>(url: string): Promise
   const res = await fetch(url);
   return { status: res.status, body: (await res.json()) as T, headers: res.headers };
 }
+
+/** A signer as the HTML form posts it: every value a string. */
+export const asForm = (signer: Record<string, unknown>): Record<string, string> => Object.fromEntries(Object.entries(signer).map(([k, v]) => [k, String(v)]));

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import mongoose from 'mongoose';
 import { pino } from 'pino';
 import { createApp } from '../../server/app.js';
@@ -95,4 +96,16 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** One stack for the whole test file: started before its first test, handed to `use`, stopped after its last test. */
+export function stackPerFile(use: (stack: Stack) => void, env: Record<string, string> = {}): void {
+  let started: Stack | undefined;
+  before(async () => {
+    started = await startStack(env);
+    use(started);
+  });
+  after(async () => {
+    await started?.stop();
+  });
 }
