@@ -12,7 +12,9 @@ import type { Config } from './config/config.js';
 import { createI18n, type I18n } from './i18n/i18n.js';
 import { createMailTemplates } from './mail/mail-templates.js';
 import { createMailTransport, type MailTransport } from './mail/mail-transport.js';
+import { createMailLinks } from './mail/mail-links.js';
 import { createMailWorker } from './mail/mail-worker.js';
+import { createMessageKinds } from './mail/message-kinds.js';
 import { createOutboxRepository } from './mail/outbox-repository.js';
 import { DEMO_PETITION } from './petitions/demo-petition.js';
 import { createPetitionAdminService } from './petitions/petition-admin-service.js';
@@ -31,7 +33,10 @@ import {
   createSignatureSearchRepository,
   createSignatureSnapshotRepository,
   createSignatureSubscriberRepository,
+  createSignatureWithdrawal,
+  createSignatureWithdrawalRepository,
 } from './signatures/index.js';
+import { registerSignatureMail } from './signatures/signature-mail.js';
 import { createSignatureService } from './signatures/signature-service.js';
 import { createSignatureJournalRepository } from './signatures/signature-journal-repository.js';
 import { createSignatureRecovery } from './signatures/signature-recovery.js';
@@ -53,7 +58,7 @@ import { createModerationRunRepository } from './moderation/moderation-run-repos
 import { createModerationService } from './moderation/moderation-service.js';
 import { createTrending } from './moderation/moderation-trending.js';
 import { createPaperImportService } from './paper/paper-import-service.js';
-import { createFileStore } from './files/file-repository.js';
+import { createFileKeys, createFileStore } from './files/file-repository.js';
 import { createPacketRepository } from './packets/packet-repository.js';
 import { createPacketService } from './packets/packet-service.js';
 import { createSaltMaker } from './packets/packet-record.js';
@@ -62,9 +67,12 @@ import { createPdfFontLocator } from './packets/pdf/fonts.js';
 import { DEMO_TARGETS } from './deliveries/demo-targets.js';
 import { createTargetRepository } from './deliveries/target-repository.js';
 import { createTargetService } from './deliveries/target-service.js';
+import { createReceiptRequests } from './receipts/receipt-request.js';
 import { createReceiptService } from './receipts/receipt-service.js';
 import { createReceiptVerifier } from './receipts/receipt-verifier.js';
+import { createSignerRights } from './receipts/signer-rights-service.js';
 import { createDeliveryAnnouncer } from './updates/delivery-announcer.js';
+import { registerDeliveryUpdateMail } from './updates/delivery-update-mail.js';
 import { createUnsubscribeService } from './updates/unsubscribe-service.js';
 import { createUnsubscribeTokens } from './updates/unsubscribe-token.js';
 import { createShareImages } from './share-image/share-image-service.js';
@@ -75,21 +83,31 @@ interface Options {
   connection: Connection;
   logger: Logger;
   dataKey: Buffer;
+  /** Keys still read while a rotation runs, and the root of keyed hashes and stable secrets (server/config/data-key.ts). */
+  oldKeys?: Buffer[];
+  hashKey?: Buffer;
   clock?: () => Date;
   transport?: MailTransport;
 }
 
 /** The composition root: every service is built here, from explicit dependencies, and nowhere else. */
-export async function createServices({ config, connection, logger, dataKey, clock = () => new Date(), transport }: Options) {
-  const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), `handover:${purpose}`, 32));
-  const protector = createDataProtector(dataKey);
+export async function createServices({ config, connection, logger, dataKey, oldKeys = [], hashKey = dataKey, clock = () => new Date(), transport }: Options) {
+  // Secrets behind stored things that must outlive a rotation of DATA_KEY (packet salts, export files) come from the
+  // hash root; those behind short-lived things (sessions, CSRF, form and embed tokens) from the current DATA_KEY, so that
+  // rotating after a suspected leak also ends sessions and forms made with the old key.
+  const hkdf = (root: Buffer, purpose: string) => Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), `handover:${purpose}`, 32));
+  const derive = (purpose: string) => hkdf(hashKey, purpose);
+  const ephemeral = (purpose: string) => hkdf(dataKey, purpose);
+  const protector = createDataProtector(dataKey, { oldKeys, hashKey });
   const i18n: I18n = await createI18n({ strict: !config.isProduction, warn: (message) => logger.error(message) });
 
   const petitions = createPetitionRepository(connection);
   const signatures = createSignatureRepository(connection, protector);
   const tokens = createConfirmTokenRepository(connection);
   const notices = createNoticeRepository(connection);
-  const outbox = createOutboxRepository(connection);
+  // Each feature registers its kinds of email below; the outbox asks only for their lanes.
+  const messageKinds = createMessageKinds();
+  const outbox = createOutboxRepository(connection, messageKinds.laneOf);
   const talliesRepo = createTallyRepository(connection);
   const users = createUserRepository(connection);
   const sessions = createSessionRepository(connection);
@@ -109,7 +127,19 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   const shareCodes = createShareCodeService({ repo: createShareCodeRepository(connection) });
   const via = createViaCounting({ protector, shareCodes, logger });
   const signatureService = createSignatureService({ petitions, petitionService, signatures, tokens, outbox, tallies, journal, protector, via, clock, logger });
-  const recovery = createSignatureRecovery({ journal, signatures, tallies, marks: talliesRepo, via, inFlight: signatureService.inFlight, clock, logger: logger.child({ component: 'recovery' }) });
+  const withdrawals = createSignatureWithdrawalRepository(connection);
+  const withdrawal = createSignatureWithdrawal({ signatures, withdrawals, journal, tallies, via, clock, logger });
+  const recovery = createSignatureRecovery({
+    journal,
+    signatures,
+    withdrawals,
+    tallies,
+    marks: talliesRepo,
+    via,
+    inFlight: () => new Set([...signatureService.inFlight(), ...withdrawal.inFlight()]),
+    clock,
+    logger: logger.child({ component: 'recovery' }),
+  });
   const recount = createRecount({ petitions, signatures, tallies: talliesRepo, clock });
   const loginFailures = (prefix: string) => createFailureCounter(connection, { prefix, hashKey: (key) => protector.ipHash(key), memoryMs: LOGIN_MEMORY_MS });
   const throttle = createLoginThrottle({ pairs: loginFailures('login-failures-pair'), accounts: loginFailures('login-failures-account'), policy: loginPolicy(config), clock });
@@ -126,7 +156,7 @@ export async function createServices({ config, connection, logger, dataKey, cloc
   const trending = createTrending({ signatures: signatureSearch, audit, clock, windowMinutes: config.TRENDING_WINDOW_MINUTES, threshold: config.TRENDING_FLAG_THRESHOLD });
   const paperImport = createPaperImportService({ petitions, signatures, tallies, protector, audit, clock, maxMb: config.IMPORT_MAX_MB });
 
-  const files = createFileStore(connection, createFileSealer(derive('stored-file')));
+  const files = createFileStore(connection, createFileKeys([dataKey, ...oldKeys]));
   const petitionImages = createPetitionImages({ petitions, petitionService, files, maxMb: config.DELIVERY_PHOTO_MAX_MB });
   const receiptTokens = createReceiptTokens(protector);
   // Looked up on first use: the app runs without the fonts, only packets need them.
@@ -174,9 +204,11 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     clock,
     photoMaxMb: config.DELIVERY_PHOTO_MAX_MB,
   });
-  const receipts = createReceiptService({ tokens: receiptTokens, signatures, shareCodes, petitions, packets, targets });
+  const receipts = createReceiptService({ tokens: receiptTokens, signatures, shareCodes, petitions, withdrawals, packets, targets });
   const verifyReceipt = createReceiptVerifier({ packets, targets });
-  const unsubscribe = createUnsubscribeService({ petitions, signatures: subscribers, outbox, tokens: createUnsubscribeTokens(protector), clock });
+  const unsubscribeTokens = createUnsubscribeTokens(protector);
+  const unsubscribe = createUnsubscribeService({ petitions, signatures: subscribers, outbox, tokens: unsubscribeTokens, clock });
+  const signerRights = createSignerRights({ tokens: receiptTokens, signatures, withdrawal, receipts, unsubscribe, unsubscribeTokens, petitions });
   const shareImages = createShareImages({
     petitions: petitionService,
     counts: publishedCounts,
@@ -188,21 +220,29 @@ export async function createServices({ config, connection, logger, dataKey, cloc
 
   const signingLoad = createLoadMonitor(config.MAIL_YIELD_ABOVE_INFLIGHT);
   const mailTransport = transport ?? createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR, connections: config.OUTBOX_CONCURRENCY });
-  const mailWorker = createMailWorker({
-    outbox,
+  const mailLinks = createMailLinks(config.BASE_URL, receiptTokens);
+  registerSignatureMail(messageKinds, {
     petitions,
     signatures,
     tokens,
     notices,
-    templates: createMailTemplates(i18n),
+    counted: async (petition) => (await publishedCounts.read(petition)).tally.total,
     protector,
+    links: mailLinks,
+    tokenTtlHours: config.CONFIRM_TOKEN_TTL_HOURS,
+    clock,
+  });
+  registerDeliveryUpdateMail(messageKinds, { outbox, protector, petitions, unsubscribeTokens: createUnsubscribeTokens(protector), links: mailLinks });
+  const receiptRequests = createReceiptRequests(messageKinds, { outbox, petitions, signatures, protector, links: mailLinks, clock });
+  const mailWorker = createMailWorker({
+    outbox,
+    kinds: messageKinds,
+    templates: createMailTemplates(i18n),
     transport: mailTransport,
     logger: logger.child({ component: 'mail-worker' }),
     clock,
     busy: signingLoad.busy,
     config: {
-      baseUrl: config.BASE_URL,
-      tokenTtlHours: config.CONFIRM_TOKEN_TTL_HOURS,
       pollMs: config.OUTBOX_POLL_MS,
       maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
       retryBaseMs: config.OUTBOX_RETRY_BASE_MS,
@@ -249,6 +289,8 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     pdfFonts,
     targets,
     receipts,
+    receiptRequests,
+    signerRights,
     verifyReceipt,
     announcer,
     unsubscribe,
@@ -261,8 +303,8 @@ export async function createServices({ config, connection, logger, dataKey, cloc
     tokens,
     rateLimitStore,
     signingLoad,
-    formGuard: createFormGuard(derive('form-guard'), config.FORM_MIN_FILL_SECONDS, clock),
-    secrets: { csrf: derive('csrf'), session: derive('session'), embed: derive('embed') },
+    formGuard: createFormGuard(ephemeral('form-guard'), config.FORM_MIN_FILL_SECONDS, clock),
+    secrets: { csrf: ephemeral('csrf'), session: ephemeral('session'), embed: ephemeral('embed') },
     /**
      * Idempotent: adds the demo petition when its slug is free (else whichever of its translations it lacks, for
      * databases seeded before languages), and whichever of its ten delivery targets are missing.

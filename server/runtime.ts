@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
-import { resolveDataKey } from './config/data-key.js';
+import { resolveDataKeys } from './config/data-key.js';
+import { createKeyRotationRepository } from './config/key-rotation-repository.js';
+import { keyIdOf } from './shared/data-protector.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createServices, type Services } from './compose.js';
 import { createLogger } from './shared/logger.js';
@@ -32,7 +34,9 @@ export async function startRuntime(options: { logLevel?: string } = {}): Promise
   const logger = createLogger(options.logLevel ?? config.LOG_LEVEL);
   const database = await openDatabase(config, logger);
   try {
-    const services = await createServices({ config, connection: database.connection, logger, dataKey: resolveDataKey(config) });
+    const keys = resolveDataKeys(config);
+    await createKeyRotationRepository(database.connection).checkHashKey(keyIdOf(keys.hashKey));
+    const services = await createServices({ config, connection: database.connection, logger, ...keys });
     return {
       config,
       logger,
@@ -45,6 +49,10 @@ export async function startRuntime(options: { logLevel?: string } = {}): Promise
     };
   } catch (error) {
     await database.close();
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78);
+    }
     throw error;
   }
 }

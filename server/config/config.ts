@@ -36,6 +36,16 @@ export const configSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
     .optional(),
+  /** Former DATA_KEYs, comma-separated: read, never written, until `npm run rotate-key` has re-sealed everything. */
+  DATA_KEYS_OLD: z
+    .string()
+    .refine((v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32), 'each key must be 32 bytes, base64-encoded')
+    .optional(),
+  /** The key keyed hashes (and signature ids) derive from; never rotated. Unset: DATA_KEY. Set it to the first DATA_KEY before rotating. */
+  HASH_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+    .optional(),
   FERRETDB_BIN: z.string().default('./.tools/ferretdb/ferretdb'),
   SMTP_URL: z.string().startsWith('smtp').optional(),
   MAIL_FROM: z.string().default('Handover <no-reply@handover.local>'),

@@ -22,3 +22,27 @@ export function resolveDataKey(config: Pick<Config, 'DATA_KEY' | 'DATA_DIR'>): B
   writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   return key;
 }
+
+export interface DataKeys {
+  /** Seals everything written from now on. */
+  dataKey: Buffer;
+  /** Still read while `npm run rotate-key` re-seals what they sealed. */
+  oldKeys: Buffer[];
+  /**
+   * The root of keyed hashes and of secrets that must outlive a rotation. Signature ids contain the
+   * email's keyed hash, so re-keying it would change every id and every link to one: it stays the key
+   * the database started with (README, "Rotating DATA_KEY").
+   */
+  hashKey: Buffer;
+}
+
+export function resolveDataKeys(config: Pick<Config, 'DATA_KEY' | 'DATA_DIR' | 'DATA_KEYS_OLD' | 'HASH_KEY'>): DataKeys {
+  const dataKey = resolveDataKey(config);
+  const oldKeys = (config.DATA_KEYS_OLD ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k) => Buffer.from(k, 'base64'))
+    .filter((k) => !k.equals(dataKey));
+  return { dataKey, oldKeys, hashKey: config.HASH_KEY ? Buffer.from(config.HASH_KEY, 'base64') : dataKey };
+}

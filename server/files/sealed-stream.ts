@@ -12,8 +12,12 @@ const TAG = 16;
  * because each record is checked before its plaintext is passed on.
  * Layout: per record, a 4-byte big-endian length, then IV, tag and ciphertext.
  */
-export function createFileSealer(key: Buffer) {
-  if (key.length !== 32) throw new Error('file key must be 32 bytes');
+export function createFileSealer(keys: Buffer | Buffer[]) {
+  // Seals with the first key; opens with whichever fits the first record (several only for files
+  // sealed before they recorded their key: file-repository.ts).
+  const candidates = Array.isArray(keys) ? keys : [keys];
+  if (candidates.length === 0 || candidates.some((k) => k.length !== 32)) throw new Error('file key must be 32 bytes');
+  const key = candidates[0]!;
   const aad = (context: string, index: number, last: boolean) => Buffer.from(`${context}:${index}:${last ? 1 : 0}`, 'utf8');
 
   function sealRecord(plain: Buffer, context: string, index: number, last: boolean): Buffer {
@@ -26,7 +30,7 @@ export function createFileSealer(key: Buffer) {
     return Buffer.concat([length, iv, cipher.getAuthTag(), body]);
   }
 
-  function openRecord(sealed: Buffer, context: string, index: number, last: boolean): Buffer {
+  function openRecordWith(key: Buffer, sealed: Buffer, context: string, index: number, last: boolean): Buffer {
     const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV));
     decipher.setAAD(aad(context, index, last));
     decipher.setAuthTag(sealed.subarray(IV, IV + TAG));
@@ -65,6 +69,21 @@ export function createFileSealer(key: Buffer) {
       let buffered = Buffer.alloc(0);
       let held: Buffer | null = null;
       let index = 0;
+      let found: Buffer | null = null;
+      const openRecord = (sealed: Buffer, context: string, index: number, last: boolean): Buffer => {
+        if (found) return openRecordWith(found, sealed, context, index, last);
+        for (const candidate of candidates.slice(0, -1)) {
+          try {
+            const plain = openRecordWith(candidate, sealed, context, index, last);
+            found = candidate;
+            return plain;
+          } catch {
+            // not this key: try the next
+          }
+        }
+        found = candidates.at(-1)!;
+        return openRecordWith(found, sealed, context, index, last);
+      };
       return new Transform({
         transform(chunk: Buffer, _encoding, done: TransformCallback) {
           buffered = Buffer.concat([buffered, chunk]);

@@ -1,43 +1,20 @@
 import type { Logger } from 'pino';
-import { localisedPath } from '../i18n/languages.js';
-import { textIn } from '../petitions/petition-text.js';
-import type { PetitionRepository } from '../petitions/petition-repository.js';
-import type { Petition } from '../petitions/petition-types.js';
-import { createReceiptTokens, type ReceiptTokens } from '../receipts/receipt-token.js';
-import type { DataProtector } from '../shared/data-protector.js';
-import { createTtlCache } from '../shared/ttl-cache.js';
-import type { ConfirmTokenRepository, TokenTarget } from '../signatures/confirm-token-repository.js';
-import type { NoticeRepository } from '../signatures/notice-repository.js';
-import type { SignatureRepository } from '../signatures/signature-repository.js';
-import { sealVia } from '../signatures/share-seal.js';
-import { createDeliveryUpdateMail } from '../updates/delivery-update-mail.js';
-import { createUnsubscribeTokens } from '../updates/unsubscribe-token.js';
-import type { MailTemplates, TemplateName } from './mail-templates.js';
+import type { MailTemplates } from './mail-templates.js';
 import type { MailTransport } from './mail-transport.js';
-import type { ClaimedJob, OutboxRepository, SignatureCountedJob, SignatureMailJob } from './outbox-repository.js';
-import { openRecipient, sealRecipient } from './sealed-recipient.js';
-
-/** Repeat submissions may trigger at most this many emails per signature. */
-export const MAX_NOTICES = 3;
+import type { ClaimedJob, MailPlan, MessageKind, MessageKinds } from './message-kinds.js';
+import type { OutboxRepository } from './outbox-repository.js';
 
 interface Deps {
   outbox: OutboxRepository;
-  petitions: PetitionRepository;
-  signatures: SignatureRepository;
-  tokens: ConfirmTokenRepository;
-  notices: NoticeRepository;
+  /** What each kind of job becomes: registered by the features in composition. */
+  kinds: Pick<MessageKinds, 'get'>;
   templates: MailTemplates;
   transport: MailTransport;
-  protector: DataProtector;
-  /** Receipt links; by default made from `protector` (any sealing of a signature id is a valid link). */
-  receiptTokens?: ReceiptTokens;
   logger: Logger;
   clock: () => Date;
   /** True while signers are waiting: the worker then keeps only a trickle going (see runOnce). */
   busy?: () => boolean;
   config: {
-    baseUrl: string;
-    tokenTtlHours: number;
     pollMs: number;
     maxAttempts: number;
     retryBaseMs?: number;
@@ -49,13 +26,10 @@ interface Deps {
   };
 }
 
-interface Plan {
+interface Planned {
   job: ClaimedJob;
-  template: TemplateName;
-  to: string;
-  vars: Record<string, unknown>;
-  headers?: Record<string, string>;
-  target?: TokenTarget;
+  kind: MessageKind<unknown>;
+  mail: MailPlan;
 }
 
 /** Sent messages recorded in one write; a crash resends at most this many (and those in flight). */
@@ -65,94 +39,24 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const backoffMs = (attempt: number, baseMs = 30_000) => Math.min(baseMs * 2 ** attempt, 6 * 3600_000);
 
 export function createMailWorker(deps: Deps) {
-  const { outbox, petitions, signatures, tokens, notices, templates, transport, protector, logger, clock, config, busy = () => false } = deps;
-  const petitionById = createTtlCache<Petition | null>(5000);
-  const petition = (id: string) => petitionById.get(id, () => petitions.findById(id));
-  const receiptTokens = deps.receiptTokens ?? createReceiptTokens(protector);
-  /** Every link in an email opens the site in the email's language. */
-  const link = (lang: string, path: string) => `${config.baseUrl}${localisedPath(lang, path)}`;
-  const receiptUrl = (lang: string, signatureId: string) => link(lang, `/receipts/${receiptTokens.issue(signatureId)}`);
-  const unsubscribeTokens = createUnsubscribeTokens(protector);
-  const planDeliveryUpdate = createDeliveryUpdateMail({ outbox, protector, petition, receiptTokens, unsubscribeTokens, link });
+  const { outbox, kinds, templates, transport, logger, clock, config, busy = () => false } = deps;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
   let stopped = true;
 
-  /** Decides which message a job becomes; null when none is due (deleted petition, notice cap reached). */
-  async function plan(job: ClaimedJob): Promise<Plan | null> {
-    if (job.kind === 'delivery-update') {
-      const mail = await planDeliveryUpdate(job);
-      return mail && { job, ...mail };
-    }
-    if (job.kind === 'signature-counted') return planCountedMail(job);
-    return planSignatureMail(job);
+  async function plan(job: ClaimedJob): Promise<Planned | null> {
+    const kind = kinds.get(job.kind);
+    const mail = await kind.plan(job);
+    return mail && { job, kind, mail };
   }
 
-  /** What every signing email says of its petition, in the email's language. */
-  const petitionVars = (found: Petition, lang: string): Record<string, unknown> => ({ title: textIn(found, lang).title, petitionUrl: link(lang, `/petitions/${found.slug}`) });
-
-  /**
-   * A job's language is the page's the person signed on (for a repeat, the page they are on now): the
-   * signature stores it, so that later emails (a reminder, "counted", updates) are in it too.
-   */
-  async function planSignatureMail(job: SignatureMailJob & ClaimedJob): Promise<Plan | null> {
-    const { petitionId, signatureId, country, ref = null, referrer = null, via = null, firstSubmission, recipient, lang } = job.payload;
-    const found = await petition(petitionId);
-    if (!found) return null;
-    const vars = petitionVars(found, lang);
-
-    if (firstSubmission) {
-      // A first submission's state is known without reading the signature back.
-      const { firstName, email } = openRecipient(protector, signatureId, recipient);
-      if (found.verification === 'none') return { job, template: 'signature-counted', to: email, vars: { ...vars, firstName, receiptUrl: receiptUrl(lang, signatureId) } };
-      return { job, template: 'confirm-signature', to: email, vars: { ...vars, firstName }, target: { signatureId, petitionId, country, ref, referrer, via, recipient, lang } };
-    }
-    // A repeat: tell the address on file, at most MAX_NOTICES times per signature.
-    const signature = await signatures.findById(signatureId);
-    if (!signature || !(await notices.claimSlot(signature.id, MAX_NOTICES, clock()))) return null;
-    const template = signature.status === 'pending' ? 'confirm-signature' : 'already-signed';
-    const { firstName, email } = signature.details;
-    // The signature's own ref, source and language, not the repeat's: only what its owner signed with is counted.
-    const target = {
-      signatureId,
-      petitionId,
-      country: signature.country,
-      ref: signature.ref,
-      referrer: signature.referrer,
-      via: sealVia(protector, signatureId, signature.share.via),
-      recipient: sealRecipient(protector, signatureId, { firstName, email }),
-      lang: signature.language ?? lang,
-    };
-    // A receipt only for a counted signature; this email goes to the address on file, so the link reaches its owner.
-    if (signature.status === 'confirmed') vars.receiptUrl = receiptUrl(lang, signatureId);
-    return { job, template, to: email, vars: { ...vars, firstName }, target };
-  }
-
-  /** After a confirmation: queued with the token's sealed recipient and language, so it reads no signature. */
-  async function planCountedMail(job: SignatureCountedJob & ClaimedJob): Promise<Plan | null> {
-    const { petitionId, signatureId, recipient, lang } = job.payload;
-    const found = await petition(petitionId);
-    if (!found) return null;
-    const { firstName, email } = openRecipient(protector, signatureId, recipient);
-    return { job, template: 'signature-counted', to: email, vars: { ...petitionVars(found, lang), firstName, receiptUrl: receiptUrl(lang, signatureId) } };
-  }
-
-  async function issueTokens(plans: Plan[]) {
-    const needing = plans.filter((p) => p.template === 'confirm-signature');
-    const expiresAt = new Date(clock().getTime() + config.tokenTtlHours * 3600_000);
-    const issued = await tokens.issueMany(needing.map((p) => p.target!), expiresAt);
-    needing.forEach((p, i) => {
-      p.vars.confirmUrl = link(p.job.payload.lang, `/confirm/${issued[i]}`);
-      p.vars.days = Math.round(config.tokenTtlHours / 24);
-    });
-  }
-
-  /** Issues the batch's confirmation tokens and takes its send-once marks, one write each; returns what to send. */
-  async function prepare(plans: Plan[], done: ClaimedJob[]): Promise<Plan[]> {
+  /** Lets each kind prepare its plans (one write each) and takes the send-once marks; returns what to send. */
+  async function prepare(plans: Planned[], done: ClaimedJob[]): Promise<Planned[]> {
     try {
-      await issueTokens(plans);
-      // A delivery update goes out once per job id, even when queued again after an earlier one was sent (and deleted).
-      const sentBefore = await outbox.takeSent(plans.filter((p) => p.job.kind === 'delivery-update').map((p) => p.job), clock());
+      for (const kind of new Set(plans.map((p) => p.kind))) {
+        await kind.prepare?.(plans.filter((p) => p.kind === kind).map((p) => p.mail));
+      }
+      const sentBefore = await outbox.takeSent(plans.filter((p) => p.kind.oncePerId).map((p) => p.job), clock());
       done.push(...plans.filter((p) => sentBefore.has(p.job.id)).map((p) => p.job));
       return plans.filter((p) => !sentBefore.has(p.job.id));
     } catch (error) {
@@ -194,7 +98,7 @@ export function createMailWorker(deps: Deps) {
    */
   async function runOnce(): Promise<number> {
     const jobs = await outbox.claimDue(clock(), config.batchSize ?? 500, config.leaseMs ?? 5 * 60_000);
-    const plans: Plan[] = [];
+    const plans: Planned[] = [];
     const done: ClaimedJob[] = [];
     await eachLimited(jobs, async (job) => {
       try {
@@ -207,7 +111,8 @@ export function createMailWorker(deps: Deps) {
     });
     await eachLimited(await prepare(plans, done), async (p) => {
       try {
-        await transport.send({ to: p.to, ...templates.render(p.template, p.job.payload.lang, p.vars), ...(p.headers ? { headers: p.headers } : {}) });
+        const { template, to, vars, headers } = p.mail;
+        await transport.send({ to, ...templates.render(template, p.job.payload.lang, vars), ...(headers ? { headers } : {}) });
         done.push(p.job);
       } catch (error) {
         await failed(p.job, error);

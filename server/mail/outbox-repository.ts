@@ -2,44 +2,17 @@ import { Schema, Types, type Connection } from 'mongoose';
 import { createBatcher } from '../shared/batcher.js';
 import { insertEach, withRetry } from '../db/transient.js';
 import { isDuplicateKey } from '../shared/db-errors.js';
+import type { ClaimedJob, Lane, OutboxJob } from './message-kinds.js';
+
+export type { ClaimedJob, OutboxJob } from './message-kinds.js';
 
 /**
- * A job holds references, plus the recipient's first name and address sealed with AES-GCM (bound
- * to the signature id), so that sending a first email never has to read the signatures collection.
+ * Jobs carry references plus the recipient sealed (sealed-recipient.ts), so that sending a first email never has
+ * to read the signatures collection. What each kind of job holds is its feature's (message-kinds.ts).
+ *
+ * Each lane is its own collection, so finding the next urgent job never reads past a mailing's backlog on the
+ * embedded database.
  */
-export interface SignatureMailJob {
-  kind: 'signature-mail';
-  /** `ref`, `referrer` and `via` (sealed) as submitted: a first submission's confirmation token carries them (absent in jobs queued before they were added). */
-  payload: { petitionId: string; signatureId: string; country: string; ref?: string | null; referrer?: string | null; via?: string | null; firstSubmission: boolean; lang: string; recipient: string };
-}
-
-/**
- * Sealed recipient too (see SignatureMailJob): sending a mailing then reads no signature back. An
- * unsubscribe made meanwhile still counts: see `optedOutOfUpdates`.
- */
-export interface DeliveryUpdateJob {
-  kind: 'delivery-update';
-  payload: { petitionId: string; signatureId: string; targetId: string; lang: string; recipient: string };
-}
-
-/** The email that tells a signer, after they confirmed, that their signature counts, with their receipt; recipient sealed as above. */
-export interface SignatureCountedJob {
-  kind: 'signature-counted';
-  payload: { petitionId: string; signatureId: string; lang: string; recipient: string };
-}
-
-export type OutboxJob = SignatureMailJob | DeliveryUpdateJob | SignatureCountedJob;
-
-export type ClaimedJob = OutboxJob & { id: string; attempts: number };
-
-/**
- * Two queues: a person waiting at their inbox for a confirmation link must never wait behind a mailing (thousands
- * of "counted" receipts after a burst of confirmations, a delivery's updates). Each queue is its own collection, so
- * finding the next urgent job never reads past a mailing's backlog on the embedded database.
- */
-const URGENT_KINDS: ReadonlySet<OutboxJob['kind']> = new Set(['signature-mail']);
-type Lane = 'urgent' | 'bulk';
-const laneOf = (kind: OutboxJob['kind']): Lane => (URGENT_KINDS.has(kind) ? 'urgent' : 'bulk');
 // A pass takes at most this many bulk jobs, so that an urgent job queued meanwhile waits for at most one short pass.
 const BULK_PER_PASS = 100;
 
@@ -77,9 +50,10 @@ const updateOptOutSchema = new Schema({ _id: String, at: Date }, { collection: '
 // and must not find the old job's claims taken.
 const claimId = (job: { _id: string; createdAt: Date }, attempt: number) => `${job._id}:${job.createdAt.getTime()}:${attempt}`;
 
-export function createOutboxRepository(connection: Connection) {
+/** `laneOf` comes from the registered kinds; without it (the repository tested alone) every job is bulk. */
+export function createOutboxRepository(connection: Connection, laneOf: (kind: string) => Lane = () => 'bulk') {
   const lanes = { urgent: connection.model('OutboxMessage', outboxSchema), bulk: connection.model('OutboxBulkMessage', bulkSchema) };
-  const inLane = <T extends { kind: OutboxJob['kind'] }>(items: T[], lane: Lane) => items.filter((item) => laneOf(item.kind) === lane);
+  const inLane = <T extends { kind: string }>(items: T[], lane: Lane) => items.filter((item) => laneOf(item.kind) === lane);
   const Claims = connection.model('OutboxClaim', claimSchema);
   const Sent = connection.model('OutboxSent', sentSchema);
   const Mailings = connection.model('OutboxMailing', mailingSchema);
@@ -158,7 +132,7 @@ export function createOutboxRepository(connection: Connection) {
           lanes[lane]
             .find({ status: 'queued', nextAttemptAt: { $lte: now } })
             .limit(n)
-            .lean<{ _id: string; kind: OutboxJob['kind']; payload: OutboxJob['payload']; attempts: number; createdAt: Date }[]>(),
+            .lean<{ _id: string; kind: string; payload: OutboxJob['payload']; attempts: number; createdAt: Date }[]>(),
         );
       const urgent = await dueIn('urgent', limit);
       const room = Math.min(limit - urgent.length, BULK_PER_PASS);
@@ -177,7 +151,7 @@ export function createOutboxRepository(connection: Connection) {
       }
       return due
         .filter((_, index) => !lost.has(index))
-        .map((d) => ({ id: d._id, kind: d.kind, payload: d.payload, attempts: d.attempts }) as ClaimedJob);
+        .map((d) => ({ id: d._id, kind: d.kind, payload: d.payload, attempts: d.attempts }));
     },
     /**
      * One write per batch: on the embedded database a delete reads the whole queue

@@ -1,7 +1,7 @@
 import { headingIn } from '../petitions/petition-text.js';
 import { intlLocale } from '../i18n/languages.js';
 import { countryName } from '../countries/countries.js';
-import type { SignerReceipt } from './receipt-service.js';
+import type { SignerReceipt, WithdrawnReceipt } from './receipt-service.js';
 import type { PacketDelivery } from './receipt-types.js';
 import type { VerifyResult } from './receipt-verifier.js';
 
@@ -26,6 +26,8 @@ export function receiptView(receipt: SignerReceipt, token: string, lang: string)
     country: countryName(receipt.country, lang),
     status: STATUS[receipt.status],
     name: receipt.name,
+    hideName: receipt.consent.hideName,
+    updates: receipt.consent.updates,
     packets: receipt.packets.map((p) => ({
       id: p.packet.id,
       generatedOn: date(p.packet.generatedAt),
@@ -37,6 +39,13 @@ export function receiptView(receipt: SignerReceipt, token: string, lang: string)
     })),
   };
 }
+
+/** A withdrawn signature's receipt: when, and the packets handed over before, which stay as delivered. */
+export const withdrawnView = (receipt: WithdrawnReceipt, lang: string) => ({
+  petition: headingIn(receipt.petition, lang),
+  on: dateIn(lang)(receipt.at),
+  delivered: receipt.delivered.map((p) => ({ id: p.id, deliveries: p.deliveries.map(deliveryView(lang)) })),
+});
 
 export const verifyResultView = (result: VerifyResult, lang: string) => ({
   outcome: result.outcome,

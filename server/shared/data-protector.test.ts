@@ -74,4 +74,31 @@ describe('createDataProtector', () => {
   test('when the master key is not 32 bytes, then the protector refuses to start', () => {
     assert.throws(() => createDataProtector(randomBytes(16)), /32 bytes/);
   });
+  test('when the key is rotated, then values sealed under the old key still open, and resealing moves them to the new key', () => {
+    const [old, current] = [randomBytes(32), randomBytes(32)];
+    const before = createDataProtector(old).seal(details, 'signature-1');
+    const during = createDataProtector(current, { oldKeys: [old] });
+    assert.deepEqual(during.open(before, 'signature-1'), details);
+    assert.equal(during.isCurrent(before), false);
+    const resealed = during.reseal(before, 'signature-1');
+    assert.equal(during.isCurrent(resealed), true);
+    assert.deepEqual(createDataProtector(current).open(resealed, 'signature-1'), details);
+    assert.throws(() => createDataProtector(current).open(before, 'signature-1'), /not configured/);
+  });
+
+  test('when a value was sealed before values named their key, then whichever key of the ring sealed it opens it', () => {
+    const [old, current] = [randomBytes(32), randomBytes(32)];
+    const v2 = createDataProtector(old).seal(details, 'signature-1');
+    const v1 = Buffer.concat([Buffer.from([1]), v2.subarray(5)]); // the same ciphertext in the layout without a key id
+    assert.deepEqual(createDataProtector(current, { oldKeys: [old] }).open(v1, 'signature-1'), details);
+    assert.throws(() => createDataProtector(current).open(v1, 'signature-1'));
+  });
+
+  test('when the data key changes but the hash key stays, then keyed hashes stay the same', () => {
+    const [original, next] = [randomBytes(32), randomBytes(32)];
+    const before = createDataProtector(original);
+    const after = createDataProtector(next, { oldKeys: [original], hashKey: original });
+    assert.equal(after.emailHash('ana@gmail.com'), before.emailHash('ana@gmail.com'));
+    assert.notEqual(after.keyId, before.keyId);
+  });
 });

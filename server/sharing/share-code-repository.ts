@@ -24,11 +24,11 @@ export function createShareCodeRepository(connection: Connection) {
      * +1 for a signature the code brought, creating its counter on the first, at most once per `mark`:
      * the filter skips a counter that already carries the mark, and the upsert that then tries to create
      * it again meets the unique `_id`. So does a code of another petition (a link edited by hand): it is
-     * not counted. Found by `_id` (docs/embedded-database.md).
+     * not counted. Found by `_id` (docs/embedded-database.md). A withdrawal (`by` -1) only moves a counter that exists.
      */
-    async credit(code: string, petitionId: string, mark: string): Promise<void> {
+    async credit(code: string, petitionId: string, mark: string, by: 1 | -1 = 1): Promise<void> {
       try {
-        await withRetry(() => Codes.collection.updateOne({ _id: code as never, petitionId, marks: { $ne: mark } }, { $inc: { count: 1 }, $push: { marks: mark as never } }, { upsert: true }));
+        await withRetry(() => Codes.collection.updateOne({ _id: code as never, petitionId, marks: { $ne: mark } }, { $inc: { count: by }, $push: { marks: mark as never } }, { upsert: by > 0 }));
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
       }

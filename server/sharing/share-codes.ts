@@ -39,8 +39,8 @@ export function createShareCodeService({ repo }: { repo: ShareCodeRepository }) 
   }
 
   return {
-    /** +1 for a signature counted through `code`, once per `mark` however often it is retried. */
-    credit: (code: string, petitionId: string, mark: string): Promise<void> => inTurn(code, () => repo.credit(code, petitionId, mark)),
+    /** +1 for a signature counted through `code` (-1 when it is withdrawn), once per `mark` however often it is retried. */
+    credit: (code: string, petitionId: string, mark: string, by: 1 | -1 = 1): Promise<void> => inTurn(code, () => repo.credit(code, petitionId, mark, by)),
     unmark: (code: string, mark: string): Promise<void> => inTurn(code, () => repo.unmark(code, mark)),
     /** Moderation: −1 when a signature that came through `code` is invalidated (or withdrawn), +1 when restored. */
     change: (code: string, petitionId: string, by: number): Promise<void> => inTurn(code, () => repo.add(code, petitionId, by)),

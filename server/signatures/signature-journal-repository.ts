@@ -12,10 +12,10 @@ import type { TallyChanges } from '../tallies/tally-service.js';
  */
 export interface JournalEntry {
   id: string;
-  kind: 'sign' | 'confirm';
+  kind: 'sign' | 'confirm' | 'withdraw';
   petitionId: string;
   signatureId: string;
-  /** What the tally gains if this step took effect (a new signature, a first confirmation). */
+  /** What the tally gains if this step took effect (a new signature, a first confirmation; a withdrawal's are negative). */
   changes: TallyChanges;
   at: Date;
   /**

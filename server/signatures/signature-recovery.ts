@@ -3,11 +3,13 @@ import type { TallyRepository } from '../tallies/tally-repository.js';
 import type { TallyService } from '../tallies/tally-service.js';
 import type { JournalEntry, SignatureJournalRepository } from './signature-journal-repository.js';
 import type { SignatureRepository } from './signature-repository.js';
+import type { SignatureWithdrawalRepository } from './signature-withdrawal-repository.js';
 import type { ViaCounting } from './via-counting.js';
 
 interface Deps {
   journal: SignatureJournalRepository;
   signatures: Pick<SignatureRepository, 'writtenBy' | 'confirmationClaim' | 'markConfirmed' | 'claimConfirmation'>;
+  withdrawals: Pick<SignatureWithdrawalRepository, 'tookEffect'>;
   tallies: Pick<TallyService, 'change' | 'release'>;
   marks: Pick<TallyRepository, 'marks'>;
   via: Pick<ViaCounting, 'credit' | 'release'>;
@@ -21,10 +23,12 @@ interface Deps {
  * Finishes journal entries that a crash (of the app or the database) or a failed request left
  * open, so that the tallies hold every signature and confirmation exactly once, with no recount.
  */
-export function createSignatureRecovery({ journal, signatures, tallies, marks, via, inFlight, clock, logger }: Deps) {
+export function createSignatureRecovery({ journal, signatures, withdrawals, tallies, marks, via, inFlight, clock, logger }: Deps) {
   /** Did the step take effect? A confirmation cut short before its claim is finished now: the signer asked for it. */
   async function tookEffect(entry: JournalEntry): Promise<boolean> {
     if (entry.kind === 'sign') return (await signatures.writtenBy(entry.signatureId))?.intent === entry.id;
+    // A withdrawal whose claim was written is finished (its erasure too): the signer asked for it.
+    if (entry.kind === 'withdraw') return withdrawals.tookEffect(entry.signatureId, entry.id);
     const claim = await signatures.confirmationClaim(entry.signatureId);
     if (claim) return claim.intent === entry.id;
     return (await signatures.markConfirmed(entry.signatureId, entry.at)) === 'confirmed' && (await signatures.claimConfirmation(entry.signatureId, entry.at, entry.id));

@@ -211,6 +211,11 @@ export function createSignatureRepository(connection: Connection, protector: Dat
       }
       return null;
     },
+    /** The signer's choice, from their receipt, to be listed by name or by country only in packets made from now on. False when there is no such signature. */
+    async setHideName(id: string, hideName: boolean): Promise<boolean> {
+      const result = await withRetry(() => Signatures.collection.updateOne({ _id: id as never }, { $set: { 'consent.hideName': hideName } }));
+      return result.matchedCount === 1;
+    },
     /** The journal entry that wrote a signature, or null when it is not there (crash recovery). */
     async writtenBy(id: string): Promise<{ intent: string | null } | null> {
       const doc = await withRetry(() => Signatures.collection.findOne({ _id: id as never }, { projection: { intent: 1 } }));

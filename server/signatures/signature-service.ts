@@ -41,7 +41,7 @@ const CONFIRM_BATCH = 64;
  * Sources (`ref` codes, referring sites) are counted with the country, at confirmation: it proves
  * that the address's owner acted, whereas anyone can sign with an address and a code of their own.
  */
-function countingChanges(target: { country: string; ref?: string | null; referrer?: string | null }, at: Date, n: number): TallyChanges {
+export function countingChanges(target: { country: string; ref?: string | null; referrer?: string | null }, at: Date, n: number): TallyChanges {
   const changes: TallyChanges = { [counter.confirmed(target.country)]: n, [counter.day(at)]: n };
   if (target.ref) changes[counter.ref(target.ref)] = n;
   if (target.referrer) changes[counter.source(target.referrer)] = n;

@@ -8,6 +8,8 @@ type Entry = Pick<JournalEntry, 'petitionId' | 'signatureId' | 'share'>;
 interface Sealed {
   via: string;
   mark: string;
+  /** -1 for a withdrawal; absent (+1) in entries of signing and confirming. */
+  by?: -1;
 }
 
 /**
@@ -23,12 +25,12 @@ export function createViaCounting({ protector, shareCodes, logger }: { protector
 
   return {
     /** What a journal entry carries for a step that counts a signature that came through `via`. */
-    seal: (signatureId: string, via: string | null): string | null =>
-      via ? protector.seal({ via, mark: randomBytes(12).toString('base64url') } satisfies Sealed, context(signatureId)).toString('base64') : null,
-    /** The step counted: +1 for its code, once however often this runs for the entry. */
+    seal: (signatureId: string, via: string | null, by: 1 | -1 = 1): string | null =>
+      via ? protector.seal({ via, mark: randomBytes(12).toString('base64url'), ...(by === -1 ? { by } : {}) } satisfies Sealed, context(signatureId)).toString('base64') : null,
+    /** The step counted: +1 for its code (-1 for a withdrawal), once however often this runs for the entry. */
     credit(entry: Entry): Promise<void> {
       const sealed = opened(entry);
-      return sealed ? shareCodes.credit(sealed.via, entry.petitionId, sealed.mark) : Promise.resolve();
+      return sealed ? shareCodes.credit(sealed.via, entry.petitionId, sealed.mark, sealed.by ?? 1) : Promise.resolve();
     },
     /** After the entry is closed. A mark left by a crash in between is random and names nothing: it only takes a few bytes. */
     release(entry: Entry): void {

@@ -3,7 +3,9 @@ import express, { Router } from 'express';
 import type { Services } from '../compose.js';
 import { deliveredSection, deliveryPageRoutes } from '../deliveries/delivery-public-routes.js';
 import { createPetitionPageRenderer, petitionPageRoutes } from '../petitions/petition-page-routes.js';
+import { receiptRequestRoutes } from '../receipts/receipt-request-routes.js';
 import { receiptRoutes } from '../receipts/receipt-routes.js';
+import { signerRightsRoutes } from '../receipts/signer-rights-routes.js';
 import { verifyPageRoutes } from '../receipts/verify-routes.js';
 import { shareImageRoutes } from '../share-image/share-image-routes.js';
 import { shareRoutes } from '../sharing/share-routes.js';
@@ -51,7 +53,12 @@ export function siteSurface(services: Services, limits: SignLimits): Router {
   );
   router.use(shareRoutes({ petitions: services.petitionService, fonts: services.pdfFonts, baseUrl: config.BASE_URL, organisation: config.ORGANISATION_NAME }));
   router.use(deliveryPageRoutes(services.targets));
-  router.use(receiptRoutes({ receipts: services.receipts, limit: limits.confirm, baseUrl: config.BASE_URL }));
+  // Before the receipts: `/receipts/lost` is no receipt token.
+  router.use(
+    receiptRequestRoutes({ requests: services.receiptRequests, petitions: services.petitionService, csrf, perMinute: config.RATE_LIMIT_SIGN_PER_MINUTE, store: services.rateLimitStore('receipt-request') }),
+  );
+  router.use(receiptRoutes({ receipts: services.receipts, limit: limits.confirm, baseUrl: config.BASE_URL, csrf }));
+  router.use(signerRightsRoutes({ rights: services.signerRights, receipts: services.receipts, csrf, limit: limits.confirm }));
   router.use(verifyPageRoutes({ verify: services.verifyReceipt, csrf }));
   router.use(unsubscribeRoutes({ unsubscribe: services.unsubscribe, csrf }));
   router.use(notFound);

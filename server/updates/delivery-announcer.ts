@@ -9,6 +9,7 @@ import type { DataProtector } from '../shared/data-protector.js';
 import { AppError } from '../shared/errors.js';
 import type { SignatureSubscriberRepository } from '../signatures/index.js';
 import { deliveryJobId, deliveryMailingId, type DeliveryMailing } from './delivery-mailing.js';
+import { DELIVERY_UPDATE } from './delivery-update-mail.js';
 
 interface Deps {
   signatures: Pick<SignatureSubscriberRepository, 'subscribers'>;
@@ -47,7 +48,7 @@ export function createDeliveryAnnouncer({ signatures, outbox, packets, petitions
       const recipient = sealRecipient(protector, signatureId, { firstName, email });
       // Each in the signer's language; a signature stored before languages were gets the petition's main one.
       const payload = { petitionId: target.petitionId, signatureId, targetId: target.id, lang: language ?? petition.language, recipient };
-      batch.push({ id: deliveryJobId(target.id, signatureId), job: { kind: 'delivery-update', payload } });
+      batch.push({ id: deliveryJobId(target.id, signatureId), job: { kind: DELIVERY_UPDATE, payload } });
       if (batch.length >= batchSize) await flush();
     }
     await flush();

@@ -1,11 +1,12 @@
 import { intlLocale } from '../i18n/languages.js';
 import { recipientOf } from '../deliveries/target-types.js';
 import { countryName } from '../countries/countries.js';
-import type { OutboxRepository, DeliveryUpdateJob } from '../mail/outbox-repository.js';
+import type { MailLinks } from '../mail/mail-links.js';
+import type { MailPlan, MessageKinds } from '../mail/message-kinds.js';
+import type { OutboxRepository } from '../mail/outbox-repository.js';
 import { openRecipient } from '../mail/sealed-recipient.js';
 import { textIn } from '../petitions/petition-text.js';
 import type { Petition } from '../petitions/petition-types.js';
-import type { ReceiptTokens } from '../receipts/receipt-token.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import { createTtlCache } from '../shared/ttl-cache.js';
 import { deliveryMailingId, type DeliveryMailing } from './delivery-mailing.js';
@@ -14,31 +15,37 @@ import type { UnsubscribeTokens } from './unsubscribe-token.js';
 interface Deps {
   outbox: Pick<OutboxRepository, 'findMailing' | 'optedOutOfUpdates'>;
   protector: DataProtector;
-  petition: (id: string) => Promise<Petition | null>;
-  receiptTokens: ReceiptTokens;
+  petitions: { findById(id: string): Promise<Petition | null> };
   unsubscribeTokens: UnsubscribeTokens;
-  /** An absolute link to a site path in a language. */
-  link: (lang: string, path: string) => string;
+  links: MailLinks;
 }
 
-export interface DeliveryUpdateMail {
-  template: 'delivery-update';
-  to: string;
-  vars: Record<string, unknown>;
-  headers: Record<string, string>;
+/** Sealed recipient (mail/sealed-recipient.ts): sending a mailing then reads no signature back. An unsubscribe made meanwhile still counts. */
+export interface DeliveryUpdatePayload {
+  petitionId: string;
+  signatureId: string;
+  targetId: string;
+  lang: string;
+  recipient: string;
 }
+
+export const DELIVERY_UPDATE = 'delivery-update';
 
 const formatDate = (date: Date, lang: string) => new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeZone: 'UTC' }).format(date);
 
 /**
- * Works out one delivery update email; null when none is due any more. It never reads the signatures
- * collection, so a mailing costs no lookup per email (docs/embedded-database.md#access-paths).
+ * The delivery update email, a bulk kind sent once per delivery and signer (job ids say which: delivery-mailing.ts).
+ * Planning one never reads the signatures collection, so a mailing costs no lookup per email
+ * (docs/embedded-database.md#access-paths).
  */
-export function createDeliveryUpdateMail({ outbox, protector, petition, receiptTokens, unsubscribeTokens, link }: Deps) {
+export function registerDeliveryUpdateMail(kinds: MessageKinds, { outbox, protector, petitions, unsubscribeTokens, links }: Deps): void {
+  const { link } = links;
   // Short-lived: a withdrawn or corrected delivery must reach the emails not yet sent.
   const mailings = createTtlCache<DeliveryMailing | null>(5000);
+  const petitionById = createTtlCache<Petition | null>(5000);
+  const petition = (id: string) => petitionById.get(id, () => petitions.findById(id));
 
-  return async function plan({ payload }: Pick<DeliveryUpdateJob, 'payload'>): Promise<DeliveryUpdateMail | null> {
+  async function plan({ payload }: { payload: DeliveryUpdatePayload }): Promise<MailPlan | null> {
     const { petitionId, signatureId, targetId, lang } = payload;
     const [mailing, found, optedOut] = await Promise.all([
       mailings.get(targetId, async () => (await outbox.findMailing(deliveryMailingId(targetId))) as DeliveryMailing | null),
@@ -64,11 +71,13 @@ export function createDeliveryUpdateMail({ outbox, protector, petition, receiptT
       country: countryName(mailing.country, lang),
       date: formatDate(mailing.deliveredAt, lang),
       total: new Intl.NumberFormat(intlLocale(lang)).format(mailing.total),
-      receiptUrl: link(lang, `/receipts/${receiptTokens.issue(signatureId)}`),
+      receiptUrl: links.receiptUrl(lang, signatureId),
       unsubscribeUrl,
     };
     // RFC 8058 one-click: mail providers show their own unsubscribe button and POST to the link.
     const headers = { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
     return { template: 'delivery-update', to: email, vars, headers };
-  };
+  }
+
+  kinds.register(DELIVERY_UPDATE, { lane: 'bulk', oncePerId: true, plan });
 }
