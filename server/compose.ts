@@ -41,6 +41,8 @@ import { createSignatureService } from './signatures/signature-service.js';
 import { createSignatureJournalRepository } from './signatures/signature-journal-repository.js';
 import { createSignatureRecovery } from './signatures/signature-recovery.js';
 import { createViaCounting } from './signatures/via-counting.js';
+import { createSignaturePurge } from './signatures/signature-purge.js';
+import { createSignaturePurgeRepository } from './signatures/signature-purge-repository.js';
 import { createShareCodeRepository, createShareCodeService } from './sharing/index.js';
 import { createTallyRepository } from './tallies/tally-repository.js';
 import { createPublishedCounts } from './tallies/published-counts.js';
@@ -73,6 +75,10 @@ import { createReceiptVerifier } from './receipts/receipt-verifier.js';
 import { createSignerRights } from './receipts/signer-rights-service.js';
 import { createDeliveryAnnouncer } from './updates/delivery-announcer.js';
 import { registerDeliveryUpdateMail } from './updates/delivery-update-mail.js';
+import { registerOrganiserUpdateMail } from './updates/organiser-update-mail.js';
+import { updatesSection } from './updates/organiser-update-public.js';
+import { createOrganiserUpdateRepository } from './updates/organiser-update-repository.js';
+import { createOrganiserUpdates } from './updates/organiser-updates.js';
 import { createUnsubscribeService } from './updates/unsubscribe-service.js';
 import { createUnsubscribeTokens } from './updates/unsubscribe-token.js';
 import { createShareImages } from './share-image/share-image-service.js';
@@ -208,6 +214,11 @@ export async function createServices({ config, connection, logger, dataKey, oldK
   const verifyReceipt = createReceiptVerifier({ packets, targets });
   const unsubscribeTokens = createUnsubscribeTokens(protector);
   const unsubscribe = createUnsubscribeService({ petitions, signatures: subscribers, outbox, tokens: unsubscribeTokens, clock });
+  const organiserUpdateRepo = createOrganiserUpdateRepository(connection);
+  const organiserUpdates = createOrganiserUpdates({
+    ...{ repo: organiserUpdateRepo, petitions, signatures: subscribers, outbox, audit, protector },
+    ...{ logger: logger.child({ component: 'organiser-updates' }), clock },
+  });
   const signerRights = createSignerRights({ tokens: receiptTokens, signatures, withdrawal, receipts, unsubscribe, unsubscribeTokens, petitions });
   const shareImages = createShareImages({
     petitions: petitionService,
@@ -233,6 +244,7 @@ export async function createServices({ config, connection, logger, dataKey, oldK
     clock,
   });
   registerDeliveryUpdateMail(messageKinds, { outbox, protector, petitions, unsubscribeTokens: createUnsubscribeTokens(protector), links: mailLinks });
+  registerOrganiserUpdateMail(messageKinds, { outbox, updates: organiserUpdateRepo, petitions, protector, unsubscribeTokens, links: mailLinks });
   const receiptRequests = createReceiptRequests(messageKinds, { outbox, petitions, signatures, protector, links: mailLinks, clock });
   const mailWorker = createMailWorker({
     outbox,
@@ -251,7 +263,18 @@ export async function createServices({ config, connection, logger, dataKey, oldK
     },
   });
 
-  const maintenance = createMaintenance({ tokens, outbox, sessions, counts: publishedCounts, clock, logger: logger.child({ component: 'maintenance' }) });
+  const purge = createSignaturePurge({
+    petitions,
+    lastDelivery: async (petitionId) => (await targets.listDelivered(petitionId)).reduce<Date | null>((last, t) => (t.delivery && (!last || t.delivery.deliveredAt > last) ? t.delivery.deliveredAt : last), null),
+    repo: createSignaturePurgeRepository(connection, protector),
+    withdrawal,
+    outbox,
+    audit,
+    clock,
+    config: { tokenTtlHours: config.CONFIRM_TOKEN_TTL_HOURS, graceDays: config.PURGE_GRACE_DAYS },
+    logger,
+  });
+  const maintenance = createMaintenance({ tokens, outbox, sessions, counts: publishedCounts, purge, clock, logger: logger.child({ component: 'maintenance' }) });
   const stores: DatabaseStore[] = [];
   const rateLimitStore = (prefix: string) => {
     const store = new DatabaseStore(connection, { prefix, hashKey: (key) => protector.ipHash(key) });
@@ -293,12 +316,15 @@ export async function createServices({ config, connection, logger, dataKey, oldK
     signerRights,
     verifyReceipt,
     announcer,
+    organiserUpdates,
+    publishedUpdates: updatesSection({ petitions, updates: organiserUpdateRepo }),
     unsubscribe,
     shareImages,
     recount,
     recovery,
     mailWorker,
     maintenance,
+    purge,
     outbox,
     tokens,
     rateLimitStore,
@@ -323,6 +349,7 @@ export async function createServices({ config, connection, logger, dataKey, oldK
       await packets.settle();
       await exportJobs.settle();
       await announcer.settle();
+      await organiserUpdates.settle();
       await shareImages.close();
       await mailWorker.stop();
       await Promise.all(stores.map((s) => s.shutdown()));

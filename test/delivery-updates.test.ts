@@ -5,8 +5,8 @@ import type { DeliveryTarget } from '../server/deliveries/target-types.js';
 import { normaliseEmail } from '../server/signatures/email-normaliser.js';
 import { signatureId } from '../server/signatures/signature-repository.js';
 import { csrfFrom } from './helpers/admin.js';
-import { aSigner, givenPetition, postJson } from './helpers/builders.js';
-import { confirmTokenFrom, type ReceivedMail } from './helpers/smtp.js';
+import { aSigner, givenPetition, givenSigner, postJson, type Signer } from './helpers/builders.js';
+import type { ReceivedMail } from './helpers/smtp.js';
 import { startStack, type Stack } from './helpers/stack.js';
 import { aWebClient } from './helpers/web-client.js';
 
@@ -18,7 +18,6 @@ after(async () => {
   await stack.stop();
 });
 
-type Signer = Record<string, unknown> & { email: string };
 const unique = () => randomBytes(4).toString('hex');
 const email = (s: Signer) => s.email;
 const isUpdate = (m: ReceivedMail) => m.subject.startsWith('Delivered in');
@@ -28,17 +27,7 @@ async function petitionId(slug: string): Promise<string> {
   return (await stack.services.petitionService.findVisible(slug)).id;
 }
 
-/** Signs through the API; `confirm` also follows the link of the confirmation email. */
-async function signed(slug: string, overrides: Record<string, unknown>, confirm: boolean): Promise<Signer> {
-  const signer = aSigner(overrides) as Signer;
-  assert.equal((await postJson(`${stack.baseUrl}/api/v1/petitions/${slug}/signatures`, signer)).status, 202);
-  if (confirm) {
-    await stack.smtp.waitFor(() => stack.smtp.to(signer.email).length >= 1);
-    const token = confirmTokenFrom(stack.smtp.to(signer.email)[0]!);
-    assert.equal((await postJson(`${stack.baseUrl}/api/v1/confirm/${token}`, '')).status, 200);
-  }
-  return signer;
-}
+const signed = (slug: string, overrides: Record<string, unknown>, confirm: boolean) => givenSigner(stack, slug, overrides, confirm);
 
 /** A ready packet as the packet service stores it; only its total shows in the emails. */
 async function givenPacket(forPetition: string, targetId: string, total: number): Promise<string> {

@@ -7,6 +7,7 @@ import { asForm, aSigner, givenPetition } from './helpers/builders.js';
 import { petitionIdOf } from './helpers/export-signatures.js';
 import { confirmTokenFrom } from './helpers/smtp.js';
 import { stackPerFile, type Stack } from './helpers/stack.js';
+import { countersOf } from './helpers/tally.js';
 import { aWebClient, fieldValue, tagWithId, textOf, type WebClient } from './helpers/web-client.js';
 
 let stack: Stack;
@@ -34,19 +35,7 @@ async function signAndConfirm(slug: string, path: string, signer: Record<string,
   return { receipt, code: /[?&;]via(?:=|&#x3D;)([A-Za-z0-9_-]{12})/.exec(thanks.html)?.[1] };
 }
 
-/** Every counter of the petition's tally document, flattened (`counts.GB`, `daily.2026-11-30`, `refs.x` ...). */
-async function countersOf(petitionId: string): Promise<Record<string, number>> {
-  await stack.services.tallies.read(petitionId, { fresh: true });
-  const doc = (await raw('tallies').findOne({ _id: petitionId as never })) ?? {};
-  const out: Record<string, number> = {};
-  for (const [group, value] of Object.entries(doc)) {
-    if (typeof value === 'number') out[group] = value;
-    else if (value && typeof value === 'object' && !(value instanceof Date) && group !== 'applied') {
-      for (const [k, n] of Object.entries(value as Record<string, unknown>)) if (typeof n === 'number') out[`${group}.${k}`] = n;
-    }
-  }
-  return out;
-}
+const tallyOf = (petitionId: string) => countersOf(stack, petitionId);
 
 const difference = (before: Record<string, number>, after: Record<string, number>) =>
   Object.fromEntries([...new Set([...Object.keys(before), ...Object.keys(after)])].flatMap((k) => ((after[k] ?? 0) !== (before[k] ?? 0) ? [[k, (after[k] ?? 0) - (before[k] ?? 0)]] : [])));
@@ -74,7 +63,7 @@ describe('a signer withdraws their signature', () => {
     const signer = aSigner({ country: 'FR' });
     const { receipt } = await signAndConfirm(petition.slug, `/petitions/${petition.slug}?via=${sharer.code}&ref=radio`, signer);
     await settled();
-    const before = await countersOf(petitionId);
+    const before = await tallyOf(petitionId);
     const sharedBefore = await stack.services.shareCodes.countOf(sharer.code);
     assert.equal(sharedBefore, 1);
 
@@ -89,7 +78,7 @@ describe('a signer withdraws their signature', () => {
     await settled();
 
     const day = new Date().toISOString().slice(0, 10);
-    assert.deepEqual(difference(before, await countersOf(petitionId)), { 'counts.FR': -1, [`daily.${day}`]: -1, 'refs.radio': -1 });
+    assert.deepEqual(difference(before, await tallyOf(petitionId)), { 'counts.FR': -1, [`daily.${day}`]: -1, 'refs.radio': -1 });
     assert.equal(await stack.services.shareCodes.countOf(sharer.code), sharedBefore - 1, 'the personal link counts one fewer');
     assert.deepEqual((await stack.services.recount({ fix: false })).drift, [], 'the maintained counts equal a recount');
 
@@ -139,7 +128,7 @@ describe('a withdrawal cut short', () => {
     await settled();
     const id = stack.services.receiptTokens.read(receipt.slice('/receipts/'.length))!;
     const stored = (await raw('signatures').findOne({ _id: id as never }))!;
-    const before = await countersOf(petitionId);
+    const before = await tallyOf(petitionId);
 
     // What the first two writes of a withdrawal leave: its journal entry and its claim.
     const via = createViaCounting({ protector: stack.services.protector, shareCodes: stack.services.shareCodes });
@@ -153,7 +142,7 @@ describe('a withdrawal cut short', () => {
     const second = await stack.services.recovery.run(new Date());
     assert.deepEqual([first.counted, second.counted], [1, 0], 'counted once');
     const confirmedDay = (stored.confirmedAt as Date).toISOString().slice(0, 10);
-    assert.deepEqual(difference(before, await countersOf(petitionId)), { 'counts.DE': -1, [`daily.${confirmedDay}`]: -1 });
+    assert.deepEqual(difference(before, await tallyOf(petitionId)), { 'counts.DE': -1, [`daily.${confirmedDay}`]: -1 });
     assert.equal(await stack.services.shareCodes.countOf(sharer.code!), 0);
     assert.equal(await raw('signatures').countDocuments({ _id: id as never }), 0, 'the signature is erased');
     assert.deepEqual((await stack.services.recount({ fix: false })).drift, []);

@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   importPaper: ['admin', 'organiser'],
   viewDeliveries: ['admin', 'organiser', 'analyst'],
   manageDeliveries: ['admin', 'organiser'],
+  // Emails every signer who asked for updates: not for analysts.
+  sendUpdates: ['admin', 'organiser'],
   // Undoing a recorded delivery takes it off the public page: admins only, and audited.
   undoDeliveries: ['admin'],
   manageUsers: ['admin'],

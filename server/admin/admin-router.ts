@@ -24,6 +24,7 @@ import { exportJobApiRoutes, exportJobRoutes } from '../exports/export-job-route
 import { deliveryAdminRoutes } from '../deliveries/delivery-admin-routes.js';
 import { targetAdminRoutes } from '../deliveries/target-admin-routes.js';
 import { packetApiRoutes } from '../deliveries/packet-api-routes.js';
+import { organiserUpdateApiRoutes, organiserUpdateRoutes } from '../updates/organiser-update-routes.js';
 
 interface Csrf {
   protect: RequestHandler;
@@ -79,7 +80,7 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
   // Petition management first: /petitions/new must not be taken for a dashboard slug.
   router.use(petitionAdminRoutes({ petitions: services.petitionAdmin, images: services.petitionImages, audit: services.audit, protect: csrf.protect, i18n: services.i18n }));
   router.use(embedWorkspaceRoutes({ petitions: services.petitionAdmin, audit: services.audit, protect: csrf.protect, baseUrl: config.BASE_URL, localHttp: !config.isProduction }));
-  router.use(dashboardRoutes({ dashboard: services.dashboard, countExport: services.countExport, audit: services.audit }));
+  router.use(dashboardRoutes({ dashboard: services.dashboard, retention: services.purge, countExport: services.countExport, audit: services.audit }));
   router.use(exportRoutes({ signatureExport: services.signatureExport }));
   router.use(exportJobRoutes({ jobs: services.exportJobs, protect: csrf.protect }));
   router.use(moderationRoutes({ moderation: services.moderation, trending: services.trending, protect: csrf.protect }));
@@ -87,6 +88,7 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
   router.use(userAdminRoutes({ accounts: services.accounts, audit: services.audit, protect: csrf.protect }));
   router.use(auditRoutes(services.audit));
   router.use(targetAdminRoutes({ targets: services.targets, packets: services.packets, protect: csrf.protect }));
+  router.use(organiserUpdateRoutes({ updates: services.organiserUpdates, protect: csrf.protect }));
   router.use(deliveryAdminRoutes({ targets: services.targets, packets: services.packets, audit: services.audit, protect: csrf.protect, photoMaxMb: config.DELIVERY_PHOTO_MAX_MB }));
 
   // JSON admin routes: same session, JSON in and out, 401/403 rather than redirects.
@@ -96,6 +98,7 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
   api.use(moderationApiRoutes({ moderation: services.moderation, trending: services.trending }));
   api.use(packetApiRoutes({ targets: services.targets, packets: services.packets }));
   api.use(exportJobApiRoutes({ jobs: services.exportJobs }));
+  api.use(organiserUpdateApiRoutes({ updates: services.organiserUpdates }));
   api.use(() => {
     throw new NotFoundError('There is no such admin API route.');
   });

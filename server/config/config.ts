@@ -50,6 +50,8 @@ export const configSchema = z.object({
   SMTP_URL: z.string().startsWith('smtp').optional(),
   MAIL_FROM: z.string().default('Handover <no-reply@handover.local>'),
   CONFIRM_TOKEN_TTL_HOURS: positiveInt.default(168),
+  // Unconfirmed signatures are deleted this many days after their confirmation link expired (signatures/signature-purge.ts).
+  PURGE_GRACE_DAYS: positiveInt.default(7),
   RATE_LIMIT_SIGN_PER_MINUTE: positiveInt.default(20),
   RATE_LIMIT_CONFIRM_PER_MINUTE: positiveInt.default(30),
   FORM_MIN_FILL_SECONDS: z.coerce.number().min(0).default(3),

@@ -7,24 +7,30 @@ import type { CountExport, CountFormat } from './count-export.js';
 import { parseSort } from './country-table.js';
 import type { DashboardService } from './dashboard-service.js';
 import { dashboardView } from './dashboard-view.js';
+import type { SignaturePurge } from '../signatures/signature-purge.js';
+import { retentionLines } from './retention-lines.js';
 
 const viewer = (req: Request) => ({ live: !!req.user && may(req.user.role, 'seeLiveCounts') });
 
 interface Deps {
   dashboard: DashboardService;
+  /** The petition's retention rule and the date it gives (signatures/signature-purge.ts). */
+  retention: Pick<SignaturePurge, 'schedule'>;
   countExport: CountExport;
   audit: AuditLog;
 }
 
 /** The dashboard of one petition and its counts export, under /admin. */
-export function dashboardRoutes({ dashboard, countExport, audit }: Deps): Router {
+export function dashboardRoutes({ dashboard, retention, countExport, audit }: Deps): Router {
   const router = Router();
 
   router.get('/petitions/:slug', allow('viewDashboards'), async (req, res) => {
     const sort = parseSort(req.query);
     const { t, lang } = res.locals;
     const data = await dashboard.load(String(req.params.slug), lang, viewer(req));
-    res.render('admin/dashboard', { layout: 'admin', title: t('dashboard.title', { title: data.petition.title }), sort, ...dashboardView(data, sort, t, lang) });
+    const schedule = await retention.schedule(data.petition.slug);
+    const view = { ...dashboardView(data, sort, t, lang), retention: schedule && retentionLines(schedule, t, lang) };
+    res.render('admin/dashboard', { layout: 'admin', title: t('dashboard.title', { title: data.petition.title }), sort, ...view });
   });
 
   const exportCounts =
@@ -43,7 +49,7 @@ export function dashboardRoutes({ dashboard, countExport, audit }: Deps): Router
 }
 
 /** The same figures as JSON, under /admin/api. */
-export function dashboardApiRoutes({ dashboard }: Pick<Deps, 'dashboard'>): Router {
+export function dashboardApiRoutes({ dashboard }: { dashboard: DashboardService }): Router {
   const router = Router();
   router.get('/petitions/:slug/dashboard', allow('viewDashboards'), async (req, res) => {
     res.json(await dashboard.load(String(req.params.slug), res.locals.lang, viewer(req)));

@@ -111,6 +111,23 @@ export function createOutboxRepository(connection: Connection, laneOf: (kind: st
       const doc = await Mailings.findById(id).lean<{ content: MailingContent }>();
       return doc?.content ?? null;
     },
+    /** Bulk jobs of a kind still waiting, by one payload field (a progress bar). Reads the whole bulk lane: poll it, don't loop on it. */
+    async pendingBulk(kind: string, field: string, value: string): Promise<number> {
+      return lanes.bulk.countDocuments({ kind, [`payload.${field}`]: value, status: 'queued' });
+    },
+    /**
+     * A retention purge (signatures/signature-purge.ts): every job still queued for this petition's signers, in both
+     * lanes. Sent jobs are deleted already, so the lanes are short; each is read once and deleted by `_id`.
+     */
+    async deleteForPetition(petitionId: string): Promise<number> {
+      let deleted = 0;
+      for (const lane of Object.values(lanes)) {
+        const docs = await withRetry(() => lane.collection.find<{ _id: string; payload?: { petitionId?: unknown; signatureId?: unknown } }>({}, { projection: { _id: 1, 'payload.petitionId': 1, 'payload.signatureId': 1 } }).toArray());
+        const ids = docs.filter((d) => d.payload?.petitionId === petitionId || (typeof d.payload?.signatureId === 'string' && d.payload.signatureId.startsWith(`${petitionId}:`))).map((d) => d._id);
+        if (ids.length) deleted += (await withRetry(() => lane.collection.deleteMany({ _id: { $in: ids as never[] } }))).deletedCount;
+      }
+      return deleted;
+    },
     /** Idempotent: a second opt-out of the same signature is a duplicate id, ignored. */
     async optOutOfUpdates(signatureId: string, at: Date): Promise<void> {
       await insertEach(UpdateOptOuts.collection, [{ _id: signatureId, at }]);

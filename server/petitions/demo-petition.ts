@@ -75,4 +75,6 @@ export const DEMO_PETITION: NewPetition = {
   goal: 500_000,
   status: 'open',
   verification: 'email',
+  // Names are handed over embassy by embassy: kept until a year after the last delivery.
+  retention: { after: 'delivered', days: 365 },
 };

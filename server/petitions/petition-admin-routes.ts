@@ -7,7 +7,7 @@ import type { PetitionAdminService } from './petition-admin-service.js';
 import { petitionFormValues as formValues, toDatetimeLocal, translationFormValues } from './petition-input.js';
 import { fieldErrors } from '../web/form-input.js';
 import { petitionView } from './petition-page-routes.js';
-import type { Petition } from './petition-types.js';
+import { DEFAULT_RETENTION, type Petition } from './petition-types.js';
 import { fieldMessages } from '../web/field-errors.js';
 import { publicationPeriod } from '../tallies/publication-text.js';
 import type { I18n } from '../i18n/i18n.js';
@@ -43,6 +43,8 @@ const storedValues = (p: Petition): Record<string, string> => ({
   verification: p.verification,
   opensAt: toDatetimeLocal(p.opensAt),
   closesAt: toDatetimeLocal(p.closesAt),
+  retentionAfter: p.retention.after,
+  retentionDays: String(p.retention.days),
 });
 
 /** Organisers create, edit, preview, open and close petitions. Mounted inside the admin router. */
@@ -83,7 +85,7 @@ export function petitionAdminRoutes({ petitions, images, audit, protect, i18n }:
   }
 
   router.get('/petitions/new', gate, (_req, res) => {
-    renderForm(res, { values: { verification: 'email' } });
+    renderForm(res, { values: { verification: 'email', retentionAfter: DEFAULT_RETENTION.after, retentionDays: String(DEFAULT_RETENTION.days) } });
   });
 
   router.post('/petitions', gate, protect, async (req, res) => {

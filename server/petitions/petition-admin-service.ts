@@ -21,7 +21,8 @@ const sameText = (a: PetitionText | undefined, b: PetitionText | undefined) => (
 /** The fields an edit changed, a translation named by its language (`translations.es`), for the audit log. */
 function changedFields(next: PetitionFields, current: Petition): string[] {
   const translations = LANGUAGE_CODES.filter((lang) => !sameText(next.translations[lang], current.translations[lang])).map((lang) => `translations.${lang}`);
-  return [...PETITION_FIELDS.filter((f) => !same(next[f], current[f])), ...translations];
+  const retention = next.retention.after !== current.retention.after || next.retention.days !== current.retention.days ? ['retention'] : [];
+  return [...PETITION_FIELDS.filter((f) => !same(next[f], current[f])), ...retention, ...translations];
 }
 
 /** What organisers do to petitions: list every one (drafts too), create, edit, preview, open and close. */

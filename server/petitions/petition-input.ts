@@ -2,15 +2,20 @@ import { z } from 'zod';
 import { DEFAULT_LANGUAGE, LANGUAGE_CODES, type Language } from '../i18n/languages.js';
 import { multiLine, singleLine } from '../shared/plain-text.js';
 import { DATETIME_LOCAL, formValues, utcValue } from '../web/form-input.js';
-import type { Petition, PetitionText } from './petition-types.js';
+import { DEFAULT_RETENTION, type Petition, type PetitionText } from './petition-types.js';
 
 /** What an organiser fills in; the rest (status, timestamps) the service decides. */
 export type PetitionFields = Pick<
   Petition,
-  'slug' | 'title' | 'summary' | 'body' | 'target' | 'language' | 'translations' | 'goal' | 'verification' | 'opensAt' | 'closesAt'
+  'slug' | 'title' | 'summary' | 'body' | 'target' | 'language' | 'translations' | 'goal' | 'verification' | 'opensAt' | 'closesAt' | 'retention'
 >;
 
 export const PETITION_FIELDS = ['slug', 'title', 'summary', 'body', 'target', 'language', 'goal', 'verification', 'opensAt', 'closesAt'] as const;
+
+/** The retention rule's two form fields; a form without them (an older client) keeps the default rule. */
+export const RETENTION_FIELDS = ['retentionAfter', 'retentionDays'] as const;
+/** Ten years: a longer rule is no rule. */
+export const MAX_RETENTION_DAYS = 3650;
 
 /** The texts written per language, in the order the form shows them. */
 export const TEXT_FIELDS = ['title', 'summary', 'body', 'target'] as const satisfies readonly (keyof PetitionText)[];
@@ -58,6 +63,13 @@ const shape = z
     verification: z.enum(['email', 'none'], { error: 'verification_invalid' }),
     opensAt: moment,
     closesAt: moment,
+    retentionAfter: z.enum(['closed', 'delivered'], { error: 'retention_after_invalid' }),
+    retentionDays: z
+      .string()
+      .trim()
+      .regex(/^\d{1,4}$/, 'retention_days_invalid')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= MAX_RETENTION_DAYS, 'retention_days_invalid'),
   })
   .refine((p) => !p.opensAt || !p.closesAt || p.closesAt > p.opensAt, {
     message: 'closes_before_opens',
@@ -89,7 +101,7 @@ const isFilled = (value: unknown) => typeof value === 'string' && value.trim() !
 export type ParsedPetition = { ok: true; value: PetitionFields } | { ok: false; fields: Record<string, string> };
 
 /** The form's strings as typed, translations included, for re-showing them. */
-export const petitionFormValues = (body: unknown) => formValues(body, [...PETITION_FIELDS, ...TRANSLATION_FIELDS]);
+export const petitionFormValues = (body: unknown) => formValues(body, [...PETITION_FIELDS, ...RETENTION_FIELDS, ...TRANSLATION_FIELDS]);
 
 /** A stored petition's translations as the form's fields (`title-es` ...); languages it lacks are empty. */
 export function translationFormValues(translations: Petition['translations']): Record<string, string> {
@@ -103,6 +115,8 @@ export function translationFormValues(translations: Petition['translations']): R
 export function parsePetitionInput(body: unknown, { language = DEFAULT_LANGUAGE }: { language?: Language } = {}): ParsedPetition {
   const values: Record<string, string> = petitionFormValues(body);
   values.language ||= language;
+  values.retentionAfter ||= DEFAULT_RETENTION.after;
+  values.retentionDays ||= String(DEFAULT_RETENTION.days);
   const parsed = shape.safeParse(values);
   if (!parsed.success) {
     const fields: Record<string, string> = {};
@@ -124,8 +138,9 @@ export function parsePetitionInput(body: unknown, { language = DEFAULT_LANGUAGE 
     if (lang === data.language || !isFilled(data[translationField('title', lang)])) continue;
     translations[lang] = textOf(lang);
   }
-  const { slug, title, summary, body: text, target, language: main, goal, verification, opensAt, closesAt } = data;
-  return { ok: true, value: { slug, title, summary, body: text, target, language: main, translations, goal, verification, opensAt, closesAt } };
+  const { slug, title, summary, body: text, target, language: main, goal, verification, opensAt, closesAt, retentionAfter, retentionDays } = data;
+  const retention = { after: retentionAfter, days: retentionDays };
+  return { ok: true, value: { slug, title, summary, body: text, target, language: main, translations, goal, verification, opensAt, closesAt, retention } };
 }
 
 /** A stored moment as a datetime-local value in UTC, the way the form shows it. */

@@ -8,6 +8,7 @@ import type { FormGuard } from '../web/form-guard.js';
 import type { PetitionDetails, PetitionService } from './petition-service.js';
 import { fieldMessages } from '../web/field-errors.js';
 import type { DeliveredSection } from '../deliveries/delivery-public-routes.js';
+import type { UpdatesSection } from '../updates/organiser-update-public.js';
 import { publicationText } from '../tallies/publication-text.js';
 import { shareBlock } from '../sharing/share-block.js';
 import { isShareCode } from '../sharing/index.js';
@@ -78,6 +79,8 @@ export function petitionView(petition: PetitionDetails, lang: string, t: (key: s
     countsNote: petition.publication ? publicationText(petition.publication, t, lang) : null,
     // A draft's preview shows the form it will have once opened, inert.
     showForm: petition.signing === 'open' || (preview && petition.status === 'draft'),
+    // One sentence in the page's language: how long the signers' personal data is kept.
+    retentionNote: t(`retention.page.${petition.retention.after}`, { count: petition.retention.days, formatted: number.format(petition.retention.days) }),
     notYetOpen: petition.signing === 'not_open' ? t('petition.notYetOpen', { date: when(petition.opensAt) }) : null,
     preview,
   };
@@ -98,6 +101,8 @@ export function createPetitionPageRenderer(
    * another instance (this instance's own writes replace it at once): at most twice that, 4 s by default.
    */
   cacheSeconds = 0,
+  /** The organisers' sent updates, for the page's "Updates" section. */
+  updates?: UpdatesSection,
 ) {
   const siteHost = hostOf(siteUrl);
   const pages = createPageCache({ ttlMs: cacheSeconds * 1000, maxEntries: PAGE_CACHE_ENTRIES });
@@ -121,6 +126,7 @@ export function createPetitionPageRenderer(
       csrfToken: browser.csrfToken,
       started: browser.started,
       delivered: delivered ? await delivered(slug, lang) : [],
+      updates: updates ? await updates(slug, lang) : [],
       share: await shareBlock({ baseUrl: siteUrl, prefix: res.locals.prefix, petition, t }),
     };
     return new Promise((resolve, reject) => res.render('petition', view, (error, html) => (error ? reject(error) : resolve(html))));

@@ -1,5 +1,5 @@
 import { Schema, Types, type Connection } from 'mongoose';
-import type { NewPetition, Petition, PetitionChanges } from './petition-types.js';
+import { DEFAULT_RETENTION, type NewPetition, type Petition, type PetitionChanges } from './petition-types.js';
 import { isDuplicateKey } from '../shared/db-errors.js';
 
 const petitionSchema = new Schema(
@@ -19,13 +19,14 @@ const petitionSchema = new Schema(
     closesAt: { type: Date, default: null },
     image: { type: Schema.Types.Mixed, default: null },
     embedOrigins: { type: [String], default: () => [] },
+    retention: { type: Schema.Types.Mixed },
   },
   { timestamps: true, collection: 'petitions' },
 );
 petitionSchema.index({ slug: 1 }, { unique: true });
 
-type PetitionDoc = Omit<Petition, 'id' | 'opensAt' | 'closesAt' | 'language' | 'translations' | 'image' | 'embedOrigins'> &
-  Partial<Pick<Petition, 'language' | 'translations' | 'image' | 'embedOrigins'>> & { _id: Types.ObjectId; opensAt?: Date | null; closesAt?: Date | null };
+type PetitionDoc = Omit<Petition, 'id' | 'opensAt' | 'closesAt' | 'language' | 'translations' | 'image' | 'embedOrigins' | 'retention'> &
+  Partial<Pick<Petition, 'language' | 'translations' | 'image' | 'embedOrigins' | 'retention'>> & { _id: Types.ObjectId; opensAt?: Date | null; closesAt?: Date | null };
 
 const toPetition = (doc: PetitionDoc): Petition => ({
   id: doc._id.toHexString(),
@@ -43,6 +44,7 @@ const toPetition = (doc: PetitionDoc): Petition => ({
   closesAt: doc.closesAt ?? null,
   image: doc.image ?? null,
   embedOrigins: doc.embedOrigins ?? [],
+  retention: doc.retention ?? DEFAULT_RETENTION,
   createdAt: doc.createdAt,
   updatedAt: doc.updatedAt,
 });

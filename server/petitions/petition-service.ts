@@ -41,6 +41,7 @@ export interface PetitionDetails extends PetitionSummary {
   opensAt: Date | null;
   closesAt: Date | null;
   verification: Petition['verification'];
+  retention: Petition['retention'];
   countries: { code: string; name: string; count: number }[];
   updatedAt: Date | null;
   /** Set when the counts shown are published with delay (tallies/published-counts.ts). */
@@ -106,6 +107,7 @@ export function createPetitionService({ petitions, counts, clock = () => new Dat
         goal: p.goal,
         status: p.status,
         verification: p.verification,
+        retention: p.retention,
         total: tally.total,
         countries: tally.countries.map((c) => ({ code: c.code, name: countryName(c.code, lang), count: c.count })),
         updatedAt: tally.updatedAt,

@@ -22,6 +22,18 @@ export interface PetitionImage {
   alt: string;
 }
 
+/**
+ * How long the signers' personal data (names, emails, postcodes, comments) is kept: `days` after the petition
+ * closes, or after its last delivery. Then it is purged (signatures/signature-purge.ts); the counts stay.
+ */
+export interface RetentionRule {
+  after: 'closed' | 'delivered';
+  days: number;
+}
+
+/** The rule of a petition stored before rules existed, and the form's starting value. */
+export const DEFAULT_RETENTION: RetentionRule = { after: 'closed', days: 180 };
+
 export interface Petition extends PetitionText {
   id: string;
   slug: string;
@@ -39,10 +51,11 @@ export interface Petition extends PetitionText {
   image: PetitionImage | null;
   /** The sites whose pages may frame the sign widget (bare origins such as `https://partner.org`); empty: any site. */
   embedOrigins: string[];
+  retention: RetentionRule;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type NewPetition = Omit<Petition, 'id' | 'createdAt' | 'updatedAt' | 'opensAt' | 'closesAt' | 'language' | 'translations' | 'image' | 'embedOrigins'> &
-  Partial<Pick<Petition, 'opensAt' | 'closesAt' | 'language' | 'translations' | 'image' | 'embedOrigins'>>;
+export type NewPetition = Omit<Petition, 'id' | 'createdAt' | 'updatedAt' | 'opensAt' | 'closesAt' | 'language' | 'translations' | 'image' | 'embedOrigins' | 'retention'> &
+  Partial<Pick<Petition, 'opensAt' | 'closesAt' | 'language' | 'translations' | 'image' | 'embedOrigins' | 'retention'>>;
 export type PetitionChanges = Partial<Omit<Petition, 'id' | 'createdAt' | 'updatedAt'>>;

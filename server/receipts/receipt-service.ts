@@ -42,6 +42,8 @@ export interface SignerReceipt {
   packets: ReceiptPacket[];
   /** A counted signer's personal share code and how many signatures came through it; null before it counts. */
   personal: PersonalLink | null;
+  /** When the petition's retention rule deleted the signer's personal data; the packets' proofs stand. */
+  purgedAt: Date | null;
 }
 
 /** A receipt link whose signature was withdrawn: when, and the packets it was handed over in before, which stay as delivered. */
@@ -123,7 +125,8 @@ export function createReceiptService({ tokens, signatures, shareCodes, petitions
     const petition = await petitions.findById(signature.petitionId);
     if (!petition) throw unknownReceipt();
     const [all, delivered] = await Promise.all([packets.list(petition.id), targets.listDelivered(petition.id)]);
-    const ready = all.filter((p) => p.status === 'ready');
+    // Without the name the signer's entry cannot be rebuilt: the page says so instead of "not included".
+    const ready = signature.purgedAt ? [] : all.filter((p) => p.status === 'ready');
     const entries = await Promise.all(
       ready.map(async (packet): Promise<ReceiptPacket> => {
         const { record, found } = await foundIn(signature, packet);
@@ -139,6 +142,7 @@ export function createReceiptService({ tokens, signatures, shareCodes, petitions
       name: displayName(signature.details, signature.consent.hideName, 'full'),
       packets: entries,
       personal: await personalOf(signature, petition.slug),
+      purgedAt: signature.purgedAt,
     };
   }
 

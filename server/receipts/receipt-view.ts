@@ -28,6 +28,7 @@ export function receiptView(receipt: SignerReceipt, token: string, lang: string)
     name: receipt.name,
     hideName: receipt.consent.hideName,
     updates: receipt.consent.updates,
+    purgedOn: receipt.purgedAt ? date(receipt.purgedAt) : null,
     packets: receipt.packets.map((p) => ({
       id: p.packet.id,
       generatedOn: date(p.packet.generatedAt),

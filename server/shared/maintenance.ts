@@ -8,6 +8,8 @@ interface Deps {
   sessions: { deleteExpired(before: Date): Promise<number> };
   /** Counts published with delay (tallies/published-counts.ts); checked every minute, published once per period. */
   counts?: { enabled: boolean; publishDue(now: Date): Promise<number> };
+  /** The retention purge (signatures/signature-purge.ts): it scans the signatures, so once a day. */
+  purge?: { run(options: { actor: string }): Promise<unknown> };
   clock: () => Date;
   logger: Logger;
 }
@@ -15,9 +17,9 @@ interface Deps {
 /**
  * Expiry in code, because FerretDB has no TTL indexes. Confirmation tokens are kept 30 days past
  * their expiry so that an old link still gets the clearer "expired" answer, then removed. And the
- * publication of delayed counts, once per period.
+ * publication of delayed counts, once per period, and the retention purge, once a day.
  */
-export function createMaintenance({ tokens, outbox, sessions, counts, clock, logger }: Deps, everyMs = 3600_000) {
+export function createMaintenance({ tokens, outbox, sessions, counts, purge, clock, logger }: Deps, everyMs = 3600_000) {
   const timers: NodeJS.Timeout[] = [];
 
   async function runOnce() {
@@ -46,6 +48,14 @@ export function createMaintenance({ tokens, outbox, sessions, counts, clock, log
     publishCounts,
     start() {
       every(everyMs, runOnce);
+      if (purge) {
+        const purgeNow = () => purge.run({ actor: 'maintenance' });
+        // Also once soon after start, so that an app restarted more often than daily still purges.
+        const first = setTimeout(() => void purgeNow().catch((error: unknown) => logger.error({ err: error }, 'maintenance failed')), everyMs);
+        first.unref();
+        timers.push(first);
+        every(DAY_MS, purgeNow);
+      }
       if (counts?.enabled) {
         void publishCounts().catch((error: unknown) => logger.error({ err: error }, 'publishing counts failed'));
         every(60_000, publishCounts);

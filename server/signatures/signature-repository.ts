@@ -34,6 +34,8 @@ const signatureSchema = new Schema(
     confirmedAt: { type: Date },
     // The journal entry whose confirmation changed it from pending (see confirmPending).
     confirmedBy: { type: String },
+    // When a retention purge emptied `pii` (signature-purge.ts).
+    purgedAt: { type: Date },
   },
   { collection: 'signatures', versionKey: false },
 );
@@ -95,6 +97,7 @@ export interface SignatureDoc {
   share?: { buffer: Uint8Array } | Buffer;
   createdAt: Date;
   confirmedAt?: Date;
+  purgedAt?: Date;
   collectedAt?: Date;
   collectedWhere?: string;
 }
@@ -130,6 +133,7 @@ export const decodeSignature =
     collectedWhere: doc.collectedWhere ?? null,
     language: isLanguage(doc.language) ? doc.language : null,
     details: protector.open<SignerDetails>(piiOf(doc), doc._id),
+    purgedAt: doc.purgedAt ?? null,
     share: openShare(protector, doc._id, doc.share),
   });
 
@@ -195,8 +199,8 @@ export function createSignatureRepository(connection: Connection, protector: Dat
       return doc ? toSignature(doc) : null;
     },
     /**
-     * The signer's personal share code, given on first asking (receipts): sealed with the code they came
-     * through. Written only if the sealed field is still as read, so two pages asking at once agree on one code.
+     * The signer's personal share code: drawn when the signature is stored (signature-service.ts); a signature stored
+     * before codes existed gets one on first asking, written only if the sealed field is still as read.
      */
     async shareCodeOf(id: string, newCode: () => string): Promise<string | null> {
       for (let attempt = 0; attempt < 3; attempt += 1) {

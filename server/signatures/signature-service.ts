@@ -15,6 +15,7 @@ import { signatureId, type NewSignatureRecord, type SignatureRepository } from '
 import type { SignatureInput } from './signature-types.js';
 import { sealRecipient } from '../mail/sealed-recipient.js';
 import type { Logger } from 'pino';
+import { newShareCode } from '../sharing/index.js';
 import { openVia, sealVia } from './share-seal.js';
 import type { ViaCounting } from './via-counting.js';
 
@@ -100,7 +101,9 @@ export function createSignatureService({ petitions, petitionService, signatures,
       // Rides in the insert: every later email to this signer is in the language they signed in.
       language: isLanguage(meta.lang) ? meta.lang : null,
       details: { firstName: input.firstName, lastName: input.lastName, email: input.email, postcode: input.postcode, comment: input.comment },
-      share: { code: null, via: input.via },
+      // The personal code is drawn with the signature, whose insert happens once: the thank-you page, the receipt and the
+      // "counted" email, which may all ask at once, then show the same code (shown only once the signature counts).
+      share: { code: newShareCode(), via: input.via },
       createdAt: now,
     };
     const changes = signingChanges(input, countsAtOnce, true, now);

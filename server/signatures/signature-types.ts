@@ -51,6 +51,8 @@ export interface Signature {
   /** The language the signer signed in (or the paper form's); null for signatures stored before languages were. */
   language: Language | null;
   details: SignerDetails;
+  /** When a retention purge deleted the details (signature-purge.ts): they are empty from then on. */
+  purgedAt: Date | null;
   /** Their own personal share code (null until first shown) and the one they came through: opened from sealed data. */
   share: ShareFacts;
 }

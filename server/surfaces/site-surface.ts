@@ -35,7 +35,7 @@ export function siteSurface(services: Services, limits: SignLimits): Router {
 
   const csrf = createCsrf(services.secrets.csrf, config.isProduction);
   router.use(noStore, csrf.browserId, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
-  const renderPetition = createPetitionPageRenderer(services.petitionService, services.formGuard, csrf.token, config.BASE_URL, deliveredSection(services.targets), config.COUNT_CACHE_SECONDS);
+  const renderPetition = createPetitionPageRenderer(services.petitionService, services.formGuard, csrf.token, config.BASE_URL, deliveredSection(services.targets), config.COUNT_CACHE_SECONDS, services.publishedUpdates);
   router.use(petitionPageRoutes(services.petitionService, renderPetition, services.petitionImages));
   router.use(
     signaturePageRoutes({

@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { NewPetition } from '../../server/petitions/petition-types.js';
+import { confirmTokenFrom } from './smtp.js';
 import type { Stack } from './stack.js';
 
 const unique = () => randomBytes(4).toString('hex');
@@ -47,3 +49,17 @@ export async function getJson<T = Record<string, unknown>>(url: string): Promise
 
 /** A signer as the HTML form posts it: every value a string. */
 export const asForm = (signer: Record<string, unknown>): Record<string, string> => Object.fromEntries(Object.entries(signer).map(([k, v]) => [k, String(v)]));
+
+export type Signer = Record<string, unknown> & { email: string };
+
+/** A signer who signed through the API and, with `confirm`, followed the link of the confirmation email. */
+export async function givenSigner(stack: Stack, slug: string, overrides: Record<string, unknown>, confirm: boolean): Promise<Signer> {
+  const signer = aSigner(overrides) as Signer;
+  assert.equal((await postJson(`${stack.baseUrl}/api/v1/petitions/${slug}/signatures`, signer)).status, 202);
+  if (confirm) {
+    await stack.smtp.waitFor(() => stack.smtp.to(signer.email).length >= 1);
+    const token = confirmTokenFrom(stack.smtp.to(signer.email)[0]!);
+    assert.equal((await postJson(`${stack.baseUrl}/api/v1/confirm/${token}`, '')).status, 200);
+  }
+  return signer;
+}
