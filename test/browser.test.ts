@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Types } from 'mongoose';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { aSigner, givenPetition, postJson } from './helpers/builders.js';
-import { launchBrowser, watchForProblems } from './helpers/browser.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { stackAndBrowserPerFile, watchForProblems } from './helpers/browser.js';
+import type { Stack } from './helpers/stack.js';
 
 let stack: Stack;
 let browser: Browser;
-before(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
+stackAndBrowserPerFile((startedStack, startedBrowser) => {
+  [stack, browser] = [startedStack, startedBrowser];
 });
 
 async function openPage(options: BrowserContextOptions = {}): Promise<Page> {

@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { aSigner, givenPetition, postJson } from './helpers/builders.js';
-import { launchBrowser } from './helpers/browser.js';
+import { stackAndBrowserPerFile } from './helpers/browser.js';
 import { csrfFrom, signedIn } from './helpers/admin.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import type { Stack } from './helpers/stack.js';
 
 let stack: Stack;
 let browser: Browser;
-before(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
+stackAndBrowserPerFile((startedStack, startedBrowser) => {
+  [stack, browser] = [startedStack, startedBrowser];
 });
 
 const PHONE: BrowserContextOptions = { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };

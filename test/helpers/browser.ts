@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startStack, type Stack } from './stack.js';
 
 // Debian's Chromium (apt-get install chromium): playwright-core downloads no browser of its own.
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -37,4 +39,17 @@ export async function watchForProblems(page: Page): Promise<PageProblems> {
     });
   });
   return problems;
+}
+
+/** One stack and one browser for the whole test file, started together before its first test, handed to `use`, closed after its last. */
+export function stackAndBrowserPerFile(use: (stack: Stack, browser: Browser) => void): void {
+  let started: [Stack, Browser] | undefined;
+  before(async () => {
+    started = await Promise.all([startStack(), launchBrowser()]);
+    use(...started);
+  });
+  after(async () => {
+    await started?.[1].close();
+    await started?.[0].stop();
+  });
 }
