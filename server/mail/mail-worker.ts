@@ -98,17 +98,20 @@ export function createMailWorker(deps: Deps) {
    */
   async function runOnce(): Promise<number> {
     const jobs = await outbox.claimDue(clock(), config.batchSize ?? 500, config.leaseMs ?? 5 * 60_000);
-    const plans: Planned[] = [];
+    // Kept in claim order (urgent first), not in the order the plans finish: a confirmation's plan writes a
+    // token and would otherwise queue behind the quicker plans of a mailing claimed with it.
+    const byClaim: (Planned | undefined)[] = [];
     const done: ClaimedJob[] = [];
-    await eachLimited(jobs, async (job) => {
+    await eachLimited([...jobs.entries()], async ([at, job]) => {
       try {
         const p = await plan(job);
-        if (p) plans.push(p);
+        if (p) byClaim[at] = p;
         else done.push(job);
       } catch (error) {
         await failed(job, error);
       }
     });
+    const plans = byClaim.filter((p): p is Planned => p !== undefined);
     await eachLimited(await prepare(plans, done), async (p) => {
       try {
         const { template, to, vars, headers } = p.mail;
