@@ -147,5 +147,10 @@ describe('retention: a petition past its rule is purged, and unconfirmed signatu
     const dashboard = await admin.get(`/admin/petitions/${slug}`);
     assert.ok(tagWithId(dashboard.html, 'retention'), 'the dashboard has a retention section');
     assert.equal(textOf(dashboard.html, /<p id="retention-petition">/), "Signers' personal data will be deleted 90 days after the last delivery; there has been none yet.");
+
+    const oneDay = `kept-one-${Date.now()}`;
+    await admin.post('/admin/petitions', { _csrf: fieldValue(form.html, '_csrf')!, ...aPetitionForm({ slug: oneDay, retentionAfter: 'closed', retentionDays: '1' }) });
+    const singular = await admin.get(`/admin/petitions/${oneDay}`);
+    assert.equal(textOf(singular.html, /<p id="retention-petition">/), "Signers' personal data will be deleted 1 day after the petition closes; it has not closed yet.");
   });
 });

@@ -16,7 +16,7 @@ stackPerFile((started) => (stack = started));
 const raw = (name: string) => stack.database.connection.collection(name);
 
 /** Signs from `path` (its query kept in the form's hidden fields) and confirms through the emailed link; returns the receipt link. */
-async function signAndConfirm(slug: string, path: string, signer: Record<string, unknown>): Promise<{ receipt: string; code: string | undefined }> {
+async function signAndConfirm(slug: string, path: string, signer: Record<string, unknown>, beforeConfirm = async () => {}): Promise<{ receipt: string; code: string | undefined }> {
   const client = aWebClient(stack.baseUrl);
   const page = await client.get(path);
   const hidden = Object.fromEntries(['_csrf', 'started', 'ref', 'referrer', 'via'].map((f) => [f, fieldValue(page.html, f) ?? '']));
@@ -26,6 +26,7 @@ async function signAndConfirm(slug: string, path: string, signer: Record<string,
   const sent = stack.smtp.to(email).length;
   await stack.smtp.waitFor(() => stack.smtp.to(email).length > sent);
   const token = confirmTokenFrom(stack.smtp.to(email).at(-1)!);
+  await beforeConfirm();
   const confirmPage = await client.get(`/confirm/${token}`);
   const confirmed = await client.post(`/confirm/${token}`, { _csrf: fieldValue(confirmPage.html, '_csrf')! });
   assert.equal(confirmed.status, 303);
@@ -116,6 +117,36 @@ describe('a signer withdraws their signature', () => {
     assert.match(page.html, new RegExp(`handed over in packet ${packet.id}\\. That packet stays as delivered\\.`));
     assert.match(page.html, /Handed over in London, United Kingdom, on March 14, 2025/);
     assert.equal((await stack.services.packets.find(packet.id))?.root, packet.root, 'the packet and its Merkle root are untouched');
+  });
+});
+
+describe('emails queued for a signer who withdraws', () => {
+  test('when a counted email and an update are queued and the signer then withdraws, then neither reaches them while another signer gets both', async () => {
+    const petition = await givenPetition(stack);
+    const [stays, leaves] = [aSigner({ updates: true }), aSigner({ updates: true })];
+    await signAndConfirm(petition.slug, `/petitions/${petition.slug}`, stays);
+    await stack.smtp.waitFor(() => stack.smtp.to(stays.email as string).length === 2);
+    // The worker stops before the confirmation that queues the "counted" email, and stays stopped until the withdrawal.
+    const { receipt } = await signAndConfirm(petition.slug, `/petitions/${petition.slug}`, leaves, () => stack.services.mailWorker.stop());
+    try {
+      const { organiserUpdates } = stack.services;
+      const found = await organiserUpdates.petitionFor(petition.slug);
+      const update = await organiserUpdates.saveDraft(found, undefined, { title: 'Handed over in Lima', body: 'We were there.' }, 'organiser@example.org');
+      await organiserUpdates.send(found, update, 'organiser@example.org');
+      await organiserUpdates.settle();
+      const client = aWebClient(stack.baseUrl);
+      const confirmPage = await client.get(`${receipt}/withdraw`);
+      assert.equal((await client.post(`${receipt}/withdraw`, { _csrf: fieldValue(confirmPage.html, '_csrf')! })).status, 303);
+    } finally {
+      stack.services.mailWorker.start();
+    }
+    await stack.smtp.waitFor(() => stack.smtp.to(stays.email as string).some((m) => m.subject.includes('Handed over in Lima')));
+    for (let i = 0; i < 200 && (await raw('outbox_bulk').countDocuments()) > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.deepEqual(
+      stack.smtp.to(leaves.email as string).map((m) => m.subject),
+      [stack.smtp.to(leaves.email as string)[0]!.subject],
+      'the withdrawn signer got only the confirmation link sent before',
+    );
   });
 });
 

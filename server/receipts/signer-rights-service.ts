@@ -56,6 +56,9 @@ export function createSignerRights({ tokens, signatures, withdrawal, receipts, u
       if (receipt.withdrawn) return 'already';
       const delivered = receipt.packets.filter((p) => p.included && p.deliveries.length > 0).map((p) => p.packet.id);
       const id = tokens.read(token)!;
+      // First on the opt-out list the mail worker reads before each update: updates queued for this signer
+      // before the withdrawal then never go out (their jobs carry the address sealed, not the signature).
+      await unsubscribe.unsubscribe(unsubscribeTokens.issue(id));
       return withdrawal.withdraw(id, delivered);
     },
     /** Packets made from now on follow the choice; packets already made keep the entry they were made with. */

@@ -64,8 +64,10 @@ export function registerSignatureMail(kinds: MessageKinds, deps: Deps): void {
   const petitionVars = (found: Petition, lang: string): Record<string, unknown> => ({ title: textIn(found, lang).title, petitionUrl: links.link(lang, `/petitions/${found.slug}`) });
 
   /** "You're confirmed": the receipt, the signer's own share link (its code given on first asking, like the thanks page) and the goal. */
-  async function countedVars(found: Petition, lang: string, signatureId: string): Promise<Record<string, unknown>> {
+  async function countedVars(found: Petition, lang: string, signatureId: string): Promise<Record<string, unknown> | null> {
     const [code, count] = await Promise.all([signatures.shareCodeOf(signatureId, newShareCode), deps.counted(found)]);
+    // Withdrawn (or purged) between confirming and this email: nothing is counted any more, so nothing is said.
+    if (code === null && !(await signatures.findById(signatureId))) return null;
     const number = new Intl.NumberFormat(intlLocale(lang));
     return {
       ...petitionVars(found, lang),
@@ -90,7 +92,10 @@ export function registerSignatureMail(kinds: MessageKinds, deps: Deps): void {
     if (firstSubmission) {
       // A first submission's state is known without reading the signature back.
       const { firstName, email } = openRecipient(protector, signatureId, recipient);
-      if (found.verification === 'none') return { lang, template: 'signature-counted', to: email, vars: { ...(await countedVars(found, lang, signatureId)), firstName } };
+      if (found.verification === 'none') {
+        const vars = await countedVars(found, lang, signatureId);
+        return vars && { lang, template: 'signature-counted', to: email, vars: { ...vars, firstName } };
+      }
       return { lang, template: 'confirm-signature', to: email, vars: { ...petitionVars(found, lang), firstName }, target: { signatureId, petitionId, country, ref, referrer, via, recipient, lang } };
     }
     // A repeat: tell the address on file, at most MAX_NOTICES times per signature.
@@ -134,7 +139,8 @@ export function registerSignatureMail(kinds: MessageKinds, deps: Deps): void {
       const found = await petition(petitionId);
       if (!found) return null;
       const { firstName, email } = openRecipient(protector, signatureId, recipient);
-      return { template: 'signature-counted', to: email, vars: { ...(await countedVars(found, lang, signatureId)), firstName } };
+      const vars = await countedVars(found, lang, signatureId);
+      return vars && { template: 'signature-counted', to: email, vars: { ...vars, firstName } };
     },
   });
 }
