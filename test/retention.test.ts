@@ -146,7 +146,7 @@ describe('retention: a petition past its rule is purged, and unconfirmed signatu
     assert.equal(created.status, 303);
     const dashboard = await admin.get(`/admin/petitions/${slug}`);
     assert.ok(tagWithId(dashboard.html, 'retention'), 'the dashboard has a retention section');
-    assert.equal(textOf(dashboard.html, /<p id="retention-petition">/), "Signers' personal data will be deleted 90 days after the last delivery; there has been none yet.");
+    assert.equal(textOf(dashboard.html, /<p id="retention-petition">/), "Signers' personal data will be deleted 90 days after the last delivery, counted once the petition has closed; it is still open.");
 
     const oneDay = `kept-one-${Date.now()}`;
     await admin.post('/admin/petitions', { _csrf: fieldValue(form.html, '_csrf')!, ...aPetitionForm({ slug: oneDay, retentionAfter: 'closed', retentionDays: '1' }) });

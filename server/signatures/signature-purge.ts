@@ -18,12 +18,21 @@ interface Deps {
   logger?: Pick<Logger, 'info'>;
 }
 
-/** When a petition's rule makes its signers' personal data go: null while the moment it counts from has not come. */
-export function purgeDate(petition: Pick<Petition, 'status' | 'closesAt' | 'updatedAt' | 'retention'>, lastDelivery: Date | null, now: Date): Date | null {
+/** What a petition's rule still waits for before it gives a date. */
+export type RetentionWait = 'close' | 'delivery' | null;
+
+/**
+ * When a petition's rule makes its signers' personal data go (null while the moment it counts from has not
+ * come), and what it waits for. "After the last delivery" counts only once the petition has closed: while it
+ * is open, a campaign handing over at nine embassies in turn has not made its last delivery, and the next
+ * packets need the names.
+ */
+export function purgeDate(petition: Pick<Petition, 'status' | 'closesAt' | 'updatedAt' | 'retention'>, lastDelivery: Date | null, now: Date): { date: Date | null; waiting: RetentionWait } {
   // A petition closed by hand has no closing time of its own; its last change is that time or later, never earlier.
   const closedAt = petition.closesAt && petition.closesAt <= now ? petition.closesAt : petition.status === 'closed' ? petition.updatedAt : null;
+  const waiting: RetentionWait = !closedAt ? 'close' : petition.retention.after === 'delivered' && !lastDelivery ? 'delivery' : null;
   const from = petition.retention.after === 'closed' ? closedAt : lastDelivery;
-  return from ? new Date(from.getTime() + petition.retention.days * DAY_MS) : null;
+  return { date: from && !waiting ? new Date(from.getTime() + petition.retention.days * DAY_MS) : null, waiting };
 }
 
 export interface PurgePlan {
@@ -52,7 +61,7 @@ export function createSignaturePurge({ petitions, lastDelivery, repo, withdrawal
     const all = await petitions.listAll();
     const due: Petition[] = [];
     for (const p of all) {
-      const at = purgeDate(p, p.retention.after === 'delivered' ? await lastDelivery(p.id) : null, now);
+      const at = purgeDate(p, p.retention.after === 'delivered' ? await lastDelivery(p.id) : null, now).date;
       if (at && at <= now) due.push(p);
     }
     const unpurged = await repo.unpurged(due.map((p) => p.id));
@@ -91,17 +100,19 @@ export function createSignaturePurge({ petitions, lastDelivery, repo, withdrawal
   }
 
   /** For the dashboard: the petition's rule and the date it gives (null until the moment it counts from). */
-  async function schedule(slug: string): Promise<{ rule: Petition['retention']; date: Date | null; passed: boolean; unconfirmedDays: number } | null> {
+  async function schedule(slug: string): Promise<{ rule: Petition['retention']; date: Date | null; waiting: RetentionWait; passed: boolean; unconfirmedDays: number } | null> {
     const petition = await petitions.findBySlug(slug);
     if (!petition) return null;
     const now = clock();
-    const date = purgeDate(petition, petition.retention.after === 'delivered' ? await lastDelivery(petition.id) : null, now);
-    // The link's lifetime plus the grace period, rounded up to whole days.
-    const unconfirmedDays = Math.ceil(config.tokenTtlHours / 24 + config.graceDays);
-    return { rule: petition.retention, date, passed: !!date && date <= now, unconfirmedDays };
+    const { date, waiting } = purgeDate(petition, petition.retention.after === 'delivered' ? await lastDelivery(petition.id) : null, now);
+    const unconfirmedDays = unconfirmedKeptDays(config);
+    return { rule: petition.retention, date, waiting, passed: !!date && date <= now, unconfirmedDays };
   }
 
   return { plan, run, schedule };
 }
 
 export type SignaturePurge = ReturnType<typeof createSignaturePurge>;
+
+/** Days after signing that an unconfirmed signature is deleted: its link's lifetime plus the grace period, rounded up. */
+export const unconfirmedKeptDays = ({ tokenTtlHours, graceDays }: { tokenTtlHours: number; graceDays: number }): number => Math.ceil(tokenTtlHours / 24 + graceDays);
