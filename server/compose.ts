@@ -274,7 +274,7 @@ export async function createServices({ config, connection, logger, dataKey, oldK
     config: { tokenTtlHours: config.CONFIRM_TOKEN_TTL_HOURS, graceDays: config.PURGE_GRACE_DAYS },
     logger,
   });
-  const maintenance = createMaintenance({ tokens, outbox, sessions, counts: publishedCounts, purge, clock, logger: logger.child({ component: 'maintenance' }) });
+  const maintenance = createMaintenance({ tokens, outbox, sessions, counts: publishedCounts, purge, updates: organiserUpdates, clock, logger: logger.child({ component: 'maintenance' }) });
   const stores: DatabaseStore[] = [];
   const rateLimitStore = (prefix: string) => {
     const store = new DatabaseStore(connection, { prefix, hashKey: (key) => protector.ipHash(key) });

@@ -97,6 +97,28 @@ describe('organiser updates', () => {
     assert.ok(later.indexOf('Second news') < later.indexOf('First news'), 'the public page does not list the newest update first');
   });
 
+  test('when the queuing of a sent update was cut short by a crash, then maintenance finishes it once its hold lapsed, and nobody gets it twice', async () => {
+    client = await signedIn(stack, 'organiser');
+    const petition = await givenPetition(stack);
+    const reached = await signed(petition.slug, { updates: true });
+    const url = await drafted(client, petition.slug, 'Halfway news', 'Queued in part.');
+    await sent(url);
+    // As if the instance died after queuing `reached` and before the rest and the total: the second signer was not reached yet.
+    const missed = await signed(petition.slug, { updates: true });
+    const updates = stack.database.connection.collection('organiser_updates');
+    const id = url.slice(url.lastIndexOf('/') + 1);
+    await updates.updateOne({ _id: id as never }, { $set: { total: null, queuingUntil: new Date(Date.now() + 60_000) } });
+    assert.equal((await stack.services.maintenance.runOnce()).updatesResumed, 0, 'an update still held by its queuer was taken over');
+
+    await updates.updateOne({ _id: id as never }, { $set: { queuingUntil: new Date(Date.now() - 1000) } });
+    assert.equal((await stack.services.maintenance.runOnce()).updatesResumed, 1);
+    const status = await handled(url);
+    assert.deepEqual({ done: status.done, total: status.total }, { done: 2, total: 2 });
+    await stack.smtp.waitFor(() => updatesTo(missed.email, 'Halfway news').length === 1);
+    assert.deepEqual([reached, missed].map((s) => updatesTo(s.email, 'Halfway news').length), [1, 1], 'emails per signer: reached before the crash, missed');
+    assert.equal((await stack.services.maintenance.runOnce()).updatesResumed, 0, 'a finished update is resumed again');
+  });
+
   test('when an analyst asks for the update pages or posts one, then each answers 403', async () => {
     const analyst = await signedIn(stack, 'analyst');
     const petition = await givenPetition(stack);

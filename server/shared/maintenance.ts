@@ -10,6 +10,8 @@ interface Deps {
   counts?: { enabled: boolean; publishDue(now: Date): Promise<number> };
   /** The retention purge (signatures/signature-purge.ts): it scans the signatures, so once a day. */
   purge?: { run(options: { actor: string }): Promise<unknown> };
+  /** Organiser updates whose queuing a crash cut short (updates/organiser-updates.ts). */
+  updates?: { resumeUnfinished(): Promise<number> };
   clock: () => Date;
   logger: Logger;
 }
@@ -19,7 +21,7 @@ interface Deps {
  * their expiry so that an old link still gets the clearer "expired" answer, then removed. And the
  * publication of delayed counts, once per period, and the retention purge, once a day.
  */
-export function createMaintenance({ tokens, outbox, sessions, counts, purge, clock, logger }: Deps, everyMs = 3600_000) {
+export function createMaintenance({ tokens, outbox, sessions, counts, purge, updates, clock, logger }: Deps, everyMs = 3600_000) {
   const timers: NodeJS.Timeout[] = [];
 
   async function runOnce() {
@@ -28,7 +30,8 @@ export function createMaintenance({ tokens, outbox, sessions, counts, purge, clo
     const claimsRemoved = await outbox.deleteStaleClaims(new Date(now - DAY_MS));
     const sessionsRemoved = await sessions.deleteExpired(new Date(now));
     if (tokensRemoved + claimsRemoved + sessionsRemoved > 0) logger.info({ tokensRemoved, claimsRemoved, sessionsRemoved }, 'maintenance removed expired records');
-    return { tokensRemoved, claimsRemoved, sessionsRemoved };
+    const updatesResumed = (await updates?.resumeUnfinished()) ?? 0;
+    return { tokensRemoved, claimsRemoved, sessionsRemoved, updatesResumed };
   }
 
   async function publishCounts() {

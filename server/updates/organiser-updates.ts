@@ -14,7 +14,7 @@ import type { OrganiserUpdate, OrganiserUpdateRepository } from './organiser-upd
 
 interface Deps {
   repo: OrganiserUpdateRepository;
-  petitions: { findBySlug(slug: string): Promise<Petition | null> };
+  petitions: { findBySlug(slug: string): Promise<Petition | null>; findById(id: string): Promise<Petition | null> };
   signatures: Pick<SignatureSubscriberRepository, 'subscribers'>;
   outbox: Pick<OutboxRepository, 'enqueue' | 'enqueueMany' | 'pendingBulk'>;
   audit: Pick<AuditLog, 'record'>;
@@ -27,6 +27,8 @@ interface Deps {
 export const UPDATE_TITLE_MAX = 200;
 export const UPDATE_BODY_MAX = 20_000;
 const UPDATE_ID = /^[0-9a-f]{24}$/;
+/** How long an instance holds an update it queues without renewing; after that another may take it over. */
+const QUEUING_HOLD_MS = 10 * 60_000;
 
 /** One outbox id per update and signer, so that sending twice queues once; the signature id is hashed, as ids reach logs. */
 const jobId = (updateId: string, signatureId: string) => `update:${updateId}:${createHash('sha256').update(signatureId).digest('base64url').slice(0, 22)}`;
@@ -67,12 +69,19 @@ export function createOrganiserUpdates({ repo, petitions, signatures, outbox, au
     return update;
   }
 
+  function inBackground(update: OrganiserUpdate, petition: Petition, actor: string) {
+    const task = queueAll(update, petition, actor).catch((error: unknown) => logger.error({ err: error, updateId: update.id }, 'queuing organiser update emails failed'));
+    running.add(task);
+    void task.finally(() => running.delete(task));
+  }
+
   async function queueAll(update: OrganiserUpdate, petition: Petition, actor: string) {
     let queued = 0;
     let batch: Parameters<typeof outbox.enqueueMany>[0] = [];
     const flush = async () => {
       queued += await outbox.enqueueMany(batch, clock());
       batch = [];
+      await repo.holdQueuing(update.id, new Date(clock().getTime() + QUEUING_HOLD_MS));
     };
     let total = 0;
     for await (const { id: signatureId, firstName, email } of signatures.subscribers(petition.id, batchSize)) {
@@ -118,12 +127,28 @@ export function createOrganiserUpdates({ repo, petitions, signatures, outbox, au
     },
     /** Marks the update sent and starts queuing; resolves once started. Sending again queues nobody twice. */
     async send(petition: Petition, update: OrganiserUpdate, by: string): Promise<void> {
-      const first = await repo.markSent(update.id, by, clock());
+      const first = await repo.markSent(update.id, by, clock(), new Date(clock().getTime() + QUEUING_HOLD_MS));
       // A second press finds it sent: the jobs' ids make queuing again harmless, but the audit log has one entry.
       if (!first) return;
-      const task = queueAll({ ...update, status: 'sent' }, petition, by).catch((error: unknown) => logger.error({ err: error, updateId: update.id }, 'queuing organiser update emails failed'));
-      running.add(task);
-      void task.finally(() => running.delete(task));
+      inBackground({ ...update, status: 'sent' }, petition, by);
+    },
+    /**
+     * Finishes the queuing of updates whose queuer stopped halfway (maintenance): the same job ids queue
+     * nobody twice, and the outbox sends each id once (its send-once marks), so a signer already emailed is
+     * not emailed again. Returns how many it took over.
+     */
+    async resumeUnfinished(): Promise<number> {
+      let resumed = 0;
+      for (const update of await repo.unfinished()) {
+        const now = clock();
+        if (!(await repo.claimQueuing(update.id, now, new Date(now.getTime() + QUEUING_HOLD_MS)))) continue;
+        const petition = await petitions.findById(update.petitionId);
+        if (!petition) continue;
+        logger.warn({ updateId: update.id }, 'resuming the queuing of an organiser update cut short');
+        inBackground(update, petition, update.sentBy ?? 'maintenance');
+        resumed += 1;
+      }
+      return resumed;
     },
     /** The progress bar's status: emails handled (sent, or dropped after an opt-out) of those queued. */
     async status(update: OrganiserUpdate): Promise<JobStatus> {
