@@ -25,11 +25,12 @@ const server = fork(path.join(import.meta.dirname, `bench-page-server${path.extn
   env: {
     ...process.env,
     // As deployed: production caches compiled views (development recompiles every template on every render) and
-    // sends the production headers and cookies. It asks for these three; the bench sends no mail.
+    // sends the production headers and cookies. It asks for these four; the bench sends no mail.
     NODE_ENV: 'production',
     DATA_KEY: randomBytes(32).toString('base64'),
     BASE_URL: 'http://127.0.0.1',
     SMTP_URL: 'smtp://127.0.0.1:9',
+    PRIVACY_CONTACT: 'mailto:privacy@example.org',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'false',

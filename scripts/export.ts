@@ -37,7 +37,7 @@ function parse(): Args | null {
 async function exportTo(runtime: Runtime, args: Args, tmp: string): Promise<number> {
   const { services } = runtime;
   if (args.what === 'signatures') {
-    const job = await services.signatureExport.prepare(args.petition, args.format, args.lang);
+    const job = await services.petitionExport.prepare('signatures', args.petition, args.format, args.lang);
     const progress = terminalProgress(process.stderr, 'export', 'signatures');
     const { rows, complete } = await job
       .writeTo(createWriteStream(tmp), cliActor(), (done) => progress.update({ phase: 'reading', done, total: Math.max(done, job.expected) }))

@@ -52,7 +52,7 @@ import { createTallyService } from './tallies/tally-service.js';
 import { createFormGuard } from './web/form-guard.js';
 import { createCountExport } from './dashboard/count-export.js';
 import { createDashboardService } from './dashboard/dashboard-service.js';
-import { createSignatureExport } from './exports/signature-export.js';
+import { createPetitionExport } from './exports/petition-export.js';
 import { createExportJobRepository } from './exports/export-job-repository.js';
 import { createExportJobs } from './exports/export-job-service.js';
 import { createFileSealer } from './files/sealed-stream.js';
@@ -83,6 +83,8 @@ import { createUnsubscribeService } from './updates/unsubscribe-service.js';
 import { createUnsubscribeTokens } from './updates/unsubscribe-token.js';
 import { createShareImages } from './share-image/share-image-service.js';
 import { createShareCardRenderer } from './share-image/share-card-renderer.js';
+import { deliveredSection } from './deliveries/delivery-public-routes.js';
+import { createPrivacyNotice } from './privacy/index.js';
 
 interface Options {
   config: Config;
@@ -156,7 +158,7 @@ export async function createServices({ config, connection, logger, dataKey, oldK
   const signatureSearch = createSignatureSearchRepository(connection, protector);
   const snapshots = createSignatureSnapshotRepository(connection, protector);
   const subscribers = createSignatureSubscriberRepository(connection, protector);
-  const signatureExport = createSignatureExport({ petitions, signatures: snapshots, protector, audit, clock, counted: async (id) => (await tallies.read(id)).total });
+  const petitionExport = createPetitionExport({ petitions, signatures: snapshots, protector, audit, clock, counted: async (id) => (await tallies.read(id)).total });
   const invalidation = createSignatureInvalidationRepository(connection, protector);
   const moderation = createModerationService({ petitions, signatures: signatureSearch, invalidation, runs: createModerationRunRepository(connection), tallies, shareCodes, audit, protector, clock });
   const trending = createTrending({ signatures: signatureSearch, audit, clock, windowMinutes: config.TRENDING_WINDOW_MINUTES, threshold: config.TRENDING_FLAG_THRESHOLD });
@@ -187,7 +189,7 @@ export async function createServices({ config, connection, logger, dataKey, oldK
   await packets.failAbandoned();
   const exportJobs = createExportJobs({
     petitions,
-    signatureExport,
+    petitionExport,
     repo: createExportJobRepository(connection),
     files,
     sealer: createFileSealer(derive('export-file')),
@@ -301,7 +303,7 @@ export async function createServices({ config, connection, logger, dataKey, oldK
     dashboard,
     shareCodes,
     countExport,
-    signatureExport,
+    petitionExport,
     exportJobs,
     moderation,
     trending,
@@ -318,6 +320,7 @@ export async function createServices({ config, connection, logger, dataKey, oldK
     announcer,
     organiserUpdates,
     publishedUpdates: updatesSection({ petitions, updates: organiserUpdateRepo }),
+    privacyNotice: createPrivacyNotice({ config, petitions: petitionService, delivered: deliveredSection(targets) }),
     unsubscribe,
     shareImages,
     recount,

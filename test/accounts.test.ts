@@ -536,7 +536,7 @@ describe('accounts and sessions', () => {
 describe('sessions in production', () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack({ NODE_ENV: 'production', DATA_KEY: randomBytes(32).toString('base64'), BASE_URL: 'https://petitions.example.org' });
+    stack = await startStack({ NODE_ENV: 'production', DATA_KEY: randomBytes(32).toString('base64'), BASE_URL: 'https://petitions.example.org', PRIVACY_CONTACT: 'mailto:privacy@example.org' });
   });
   after(async () => {
     await stack.stop();

@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { signedIn, type AdminClient } from './helpers/admin.js';
 import { givenPetition } from './helpers/builders.js';
 import { givenSignatures, petitionIdOf, type StoredSigner } from './helpers/export-signatures.js';
+import { eventually } from './helpers/eventually.js';
 import { startStack, type Stack } from './helpers/stack.js';
 
 const HEADER = 'country_code,country_name,first_name,last_name,source,signed_at,collected_where';
@@ -127,12 +128,3 @@ describe('signatures CSV export', () => {
     assert.deepEqual(entry.details, { what: 'signatures', format: 'csv', filters: { status: 'confirmed' } });
   });
 });
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -43,9 +43,11 @@ export function loadUser(accounts: AccountService, maxSessionMs: number): Reques
 
 /**
  * The gate in front of every admin route: anonymous → login (pages) or 401 (JSON);
- * signed in without the permission → 403; a one-time password must be changed first.
+ * signed in without the permission (or, given several, without any of them) → 403; a one-time
+ * password must be changed first.
  */
-export function allow(permission: Permission | 'signedIn'): RequestHandler {
+export function allow(permission: Permission | readonly Permission[] | 'signedIn'): RequestHandler {
+  const anyOf: readonly Permission[] = permission === 'signedIn' ? [] : typeof permission === 'string' ? [permission] : permission;
   return (req, res, next) => {
     const user = req.user;
     if (!user) {
@@ -56,7 +58,14 @@ export function allow(permission: Permission | 'signedIn'): RequestHandler {
       if (isJsonRoute(req)) throw new AppError(403, 'password_change_required', 'Choose a new password first.');
       return res.redirect(303, '/admin/password');
     }
-    if (permission !== 'signedIn' && !may(user.role, permission)) throw new AppError(403, 'forbidden', 'Your role does not allow this.');
+    if (permission !== 'signedIn' && !anyOf.some((p) => may(user.role, p))) throw forbidden();
     next();
   };
+}
+
+const forbidden = () => new AppError(403, 'forbidden', 'Your role does not allow this.');
+
+/** allow's refusal, for a permission a route knows only once it has read the request (which export, say). */
+export function requirePermission(user: User, permission: Permission): void {
+  if (!may(user.role, permission)) throw forbidden();
 }

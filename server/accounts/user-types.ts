@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   managePetitions: ['admin', 'organiser'],
   viewSignatures: ['admin', 'organiser'],
   exportSignatures: ['admin', 'organiser'],
+  // Signers' comments, read in the workspace only: the privacy notice promises organisers alone read them.
+  readComments: ['admin', 'organiser'],
   moderate: ['admin', 'organiser'],
   importPaper: ['admin', 'organiser'],
   viewDeliveries: ['admin', 'organiser', 'analyst'],

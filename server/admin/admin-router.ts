@@ -81,7 +81,7 @@ export function adminRouter(services: Services, csrf: Csrf): Router {
   router.use(petitionAdminRoutes({ petitions: services.petitionAdmin, images: services.petitionImages, audit: services.audit, protect: csrf.protect, i18n: services.i18n }));
   router.use(embedWorkspaceRoutes({ petitions: services.petitionAdmin, audit: services.audit, protect: csrf.protect, baseUrl: config.BASE_URL, localHttp: !config.isProduction }));
   router.use(dashboardRoutes({ dashboard: services.dashboard, retention: services.purge, countExport: services.countExport, audit: services.audit }));
-  router.use(exportRoutes({ signatureExport: services.signatureExport }));
+  router.use(exportRoutes({ petitionExport: services.petitionExport }));
   router.use(exportJobRoutes({ jobs: services.exportJobs, protect: csrf.protect }));
   router.use(moderationRoutes({ moderation: services.moderation, trending: services.trending, protect: csrf.protect }));
   router.use(paperRoutes({ paperImport: services.paperImport, protect: csrf.protect }));

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { isSingleLine } from '../shared/plain-text.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -7,7 +8,7 @@ const bool = z
 
 const positiveInt = z.coerce.number().int().positive();
 
-// One line of security.txt: no whitespace (a URL parser would quietly drop a newline that starts a forged field).
+// One line of security.txt (and the privacy notice's contact): no whitespace (a URL parser would quietly drop a newline that starts a forged field).
 function isSecurityContact(value: string): boolean {
   if (/\s/.test(value)) return false;
   try {
@@ -99,6 +100,22 @@ export const configSchema = z.object({
     .string()
     .refine(isSecurityContact, 'must be a mailto: address (mailto:security@example.org) or an https: URL')
     .optional(),
+  /** How signers reach the controller (ORGANISATION_NAME) about their data, on the privacy notice: mailto: or https:. Required in production. */
+  PRIVACY_CONTACT: z
+    .string()
+    .refine(isSecurityContact, 'must be a mailto: address (mailto:privacy@example.org) or an https: URL')
+    .optional(),
+  /** The controller's postal address, one line, shown on the privacy notice; unset: none shown. */
+  PRIVACY_ADDRESS: z
+    .string()
+    .trim()
+    .max(300)
+    .refine(isSingleLine, 'must be one line, without control characters')
+    .optional(),
+  /** The supervisory authority's page where signers may complain (https:), linked from the privacy notice. */
+  PRIVACY_AUTHORITY_URL: z
+    .url({ protocol: /^https$/, error: 'must be an https: URL' })
+    .optional(),
   TRUST_PROXY: z.string().default('loopback'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.default(true),
@@ -133,7 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const isProduction = raw.NODE_ENV === 'production';
   if (isProduction) {
-    const missing = (['DATA_KEY', 'BASE_URL', 'SMTP_URL'] as const).filter((k) => !raw[k]);
+    const missing = (['DATA_KEY', 'BASE_URL', 'SMTP_URL', 'PRIVACY_CONTACT'] as const).filter((k) => !raw[k]);
     if (missing.length > 0) {
       throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
     }

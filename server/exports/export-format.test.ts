@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { describe, test } from 'node:test';
 import { stringify } from 'csv-stringify/sync';
 import { neutraliseCell } from './csv-safety.js';
-import { isoTimestamps, SIGNATURE_COLUMNS, signatureWriter, signerNames, type ExportFormat, type SignatureRow } from './export-format.js';
+import { isoTimestamps, rowWriter, SIGNATURE_COLUMNS, signerComment, signerNames, type ExportFormat, type SignatureRow } from './export-format.js';
 
 const details = (names: object) => JSON.stringify({ ...names, email: 'a@example.org', postcode: 'AB1 2CD', comment: '' });
 
@@ -31,6 +31,24 @@ describe('signerNames', () => {
   }
 });
 
+describe('signerComment', () => {
+  const cases = [
+    details({ firstName: 'Ayse', lastName: 'Kaya' }),
+    JSON.stringify({ firstName: 'A', lastName: 'B', email: 'a@example.org', postcode: '', comment: 'Free them all' }),
+    JSON.stringify({ firstName: 'A', lastName: 'B', email: 'a@example.org', postcode: '', comment: 'Two\nlines, "quoted"' }),
+    JSON.stringify({ firstName: '"comment":"fake', lastName: 'B', comment: 'real' }),
+    JSON.stringify({ comment: '=HYPERLINK("http://x","y")', firstName: 'A' }),
+    JSON.stringify({ extra: { comment: 'inner' }, comment: 'outer' }),
+    JSON.stringify({ firstName: 'No comment at all' }),
+  ];
+
+  for (const json of cases) {
+    test(`when the details are ${json}, then the comment is what JSON.parse reads, or ''`, () => {
+      assert.equal(signerComment(json), (JSON.parse(json) as { comment?: string }).comment ?? '');
+    });
+  }
+});
+
 describe('isoTimestamps', () => {
   test('when dates come in order, out of order, before 1970 and past 9999, then each is written as toISOString writes it', () => {
     const iso = isoTimestamps();
@@ -48,7 +66,7 @@ describe('isoTimestamps', () => {
   });
 });
 
-describe('signatureWriter', () => {
+describe('rowWriter', () => {
   const row = (first: string, i: number): SignatureRow => ['GB', 'United Kingdom', first, `Last ${i}`, i % 2 ? 'paper' : 'online', new Date(Date.UTC(2024, 4, 1, 0, i)).toISOString(), i % 2 ? 'Town, square' : ''];
   const batches = [['Ayse', '=1+1', 'O"Brien'].map(row), [], ['Line\nbreak', '-Ali'].map((first, i) => row(first, i + 3))];
 
@@ -60,7 +78,7 @@ describe('signatureWriter', () => {
         done();
       },
     });
-    await pipeline(Readable.from(input), signatureWriter(format), sink);
+    await pipeline(Readable.from(input), rowWriter(SIGNATURE_COLUMNS, format), sink);
     return Buffer.concat(chunks).toString('utf8');
   }
 

@@ -8,8 +8,27 @@ export type ExportFormat = 'csv' | 'json';
 
 export const SIGNATURE_COLUMNS = ['country_code', 'country_name', 'first_name', 'last_name', 'source', 'signed_at', 'collected_where'] as const;
 
+/** One exported record, its cells in the order of its export's columns. */
+export type Row = readonly string[];
+
 /** One exported signature, in the order of SIGNATURE_COLUMNS. */
 export type SignatureRow = [string, string, string, string, string, string, string];
+
+/** Country names in `lang`, each looked up once per export. */
+export function countryNames(lang: string): (code: string) => string {
+  const names = new Map<string, string>();
+  return (code) => {
+    let name = names.get(code);
+    if (name === undefined) names.set(code, (name = countryName(code, lang)));
+    return name;
+  };
+}
+
+/** When a signature was signed, as an ISO time: on paper, when it was collected. */
+export function signedAt(): (doc: SignatureForExport) => string {
+  const isoTime = isoTimestamps();
+  return (doc) => isoTime((doc.source === 'paper' && doc.collectedAt) || doc.createdAt);
+}
 
 /**
  * A stored signature as an export row: only what its signer's consent allows. A hidden name is
@@ -17,29 +36,19 @@ export type SignatureRow = [string, string, string, string, string, string, stri
  * Country names are in `lang`.
  */
 export function toSignatureRow(protector: DataProtector, lang = 'en'): (doc: SignatureForExport) => SignatureRow {
-  const names = new Map<string, string>();
-  const nameOf = (code: string) => {
-    let name = names.get(code);
-    if (name === undefined) names.set(code, (name = countryName(code, lang)));
-    return name;
-  };
-  const isoTime = isoTimestamps();
+  const nameOf = countryNames(lang);
+  const signed = signedAt();
   return (doc) => {
     const paper = doc.source === 'paper';
     const person = doc.consent?.hideName ? null : signerNames(protector.openText(doc.pii, doc._id));
-    return [
-      doc.country,
-      nameOf(doc.country),
-      person?.firstName ?? '',
-      person?.lastName ?? '',
-      paper ? 'paper' : 'online',
-      isoTime((paper && doc.collectedAt) || doc.createdAt),
-      paper ? (doc.collectedWhere ?? '') : '',
-    ];
+    return [doc.country, nameOf(doc.country), person?.firstName ?? '', person?.lastName ?? '', paper ? 'paper' : 'online', signed(doc), paper ? (doc.collectedWhere ?? '') : ''];
   };
 }
 
 type Names = Partial<Pick<SignerDetails, 'firstName' | 'lastName'>>;
+
+/** Whether signerNames and signerComment may read a key's value without parsing (see signerNames). */
+const plainFlat = (json: string) => !json.includes('\\') && json.indexOf('{', 1) === -1;
 
 /**
  * The names in a signer's sealed details (JSON.stringify of a flat object), without parsing the
@@ -49,13 +58,19 @@ type Names = Partial<Pick<SignerDetails, 'firstName' | 'lastName'>>;
  * is parsed.
  */
 export function signerNames(json: string): Names {
-  if (!json.includes('\\') && json.indexOf('{', 1) === -1) {
+  if (plainFlat(json)) {
     const firstName = stringAfter(json, '"firstName":"');
     const lastName = stringAfter(json, '"lastName":"');
     if (firstName !== undefined && lastName !== undefined) return { firstName, lastName };
   }
   const { firstName, lastName } = JSON.parse(json) as Names;
   return { firstName, lastName };
+}
+
+/** The comment in a signer's sealed details, read as signerNames reads the names; '' when there is none. */
+export function signerComment(json: string): string {
+  const comment = plainFlat(json) ? stringAfter(json, '"comment":"') : undefined;
+  return comment ?? (JSON.parse(json) as Partial<SignerDetails>).comment ?? '';
 }
 
 function stringAfter(json: string, key: string): string | undefined {
@@ -95,46 +110,47 @@ export function isoTimestamps(): (date: Date) => string {
 
 /** How a format writes a batch of rows (`first`: nothing written yet), and what closes it. */
 interface TextFormat {
-  records: (rows: SignatureRow[], first: boolean) => string;
+  records: (rows: readonly Row[], first: boolean) => string;
   /** The whole file when there are no rows. */
   empty: string;
   end: string;
 }
 
 /** RFC 4180 with a BOM so spreadsheets read UTF-8; the header even when there are no rows. */
-const CSV_START = `\uFEFF${csvRecords([SIGNATURE_COLUMNS])}`;
-const CSV: TextFormat = {
-  records: (rows, first) => (first ? CSV_START : '') + csvRecords(rows),
-  empty: CSV_START,
-  end: '',
-};
+function csv(columns: Row): TextFormat {
+  const start = `\uFEFF${csvRecords([columns])}`;
+  return { records: (rows, first) => (first ? start : '') + csvRecords(rows), empty: start, end: '' };
+}
 
 /** A JSON array, its records written as they come, so its size in memory does not depend on the row count. */
-const JSON_ARRAY: TextFormat = {
-  records(rows, first) {
-    let text = '';
-    for (const row of rows) {
-      const record = Object.fromEntries(SIGNATURE_COLUMNS.map((column, i) => [column, row[i]]));
-      text += `${first ? '[\n' : ',\n'}${JSON.stringify(record)}`;
-      first = false;
-    }
-    return text;
-  },
-  empty: '[]\n',
-  end: '\n]\n',
-};
+function jsonArray(columns: Row): TextFormat {
+  return {
+    records(rows, first) {
+      let text = '';
+      for (const row of rows) {
+        const record = Object.fromEntries(columns.map((column, i) => [column, row[i]]));
+        text += `${first ? '[\n' : ',\n'}${JSON.stringify(record)}`;
+        first = false;
+      }
+      return text;
+    },
+    empty: '[]\n',
+    end: '\n]\n',
+  };
+}
 
 /**
- * Batches of rows in, text out: one chunk per batch, so that a large export pays the stream's and
- * the socket's costs per thousand rows, not per row. Holds one batch at a time.
+ * Batches of rows in, text out, under a header of `columns` (CSV) or with them as keys (JSON): one
+ * chunk per batch, so that a large export pays the stream's and the socket's costs per thousand
+ * rows, not per row. Holds one batch at a time.
  */
-export function signatureWriter(format: ExportFormat): Transform {
-  const { records, empty, end } = format === 'csv' ? CSV : JSON_ARRAY;
+export function rowWriter(columns: Row, format: ExportFormat): Transform {
+  const { records, empty, end } = format === 'csv' ? csv(columns) : jsonArray(columns);
   let first = true;
   return new Transform({
     writableObjectMode: true,
     writableHighWaterMark: 1,
-    transform(rows: SignatureRow[], _encoding, done) {
+    transform(rows: Row[], _encoding, done) {
       if (rows.length === 0) return done();
       const text = records(rows, first);
       first = false;

@@ -1,11 +1,15 @@
 import { Schema, type Connection } from 'mongoose';
 import type { Progress } from '../shared/progress.js';
+import type { ExportFormat } from './export-format.js';
+import type { ExportKind } from './export-kinds.js';
 
 export type ExportJobStatus = 'building' | 'ready' | 'failed' | 'downloaded' | 'expired';
 
-/** A signatures export prepared in the background for one person, then downloaded once. */
+/** An export (signatures or comments) prepared in the background for one person, then downloaded once. */
 export interface ExportJob {
   id: string;
+  kind: ExportKind;
+  format: ExportFormat;
   petitionId: string;
   slug: string;
   filename: string;
@@ -25,6 +29,8 @@ export interface ExportJob {
 const jobSchema = new Schema(
   {
     _id: String,
+    kind: String,
+    format: String,
     petitionId: { type: String, required: true },
     slug: { type: String, required: true },
     filename: { type: String, required: true },
@@ -41,8 +47,9 @@ const jobSchema = new Schema(
   { collection: 'export_jobs', versionKey: false },
 );
 
-type JobDoc = Omit<ExportJob, 'id'> & { _id: string };
-const toJob = ({ _id, ...rest }: JobDoc): ExportJob => ({ ...rest, id: _id, fileId: rest.fileId ?? null, error: rest.error ?? null, rows: rest.rows ?? 0, bytes: rest.bytes ?? 0 });
+type JobDoc = Omit<ExportJob, 'id' | 'kind' | 'format'> & { _id: string; kind?: ExportKind; format?: ExportFormat };
+// Jobs stored before there were kinds and formats were signatures CSVs.
+const toJob = ({ _id, ...rest }: JobDoc): ExportJob => ({ ...rest, id: _id, kind: rest.kind ?? 'signatures', format: rest.format ?? 'csv', fileId: rest.fileId ?? null, error: rest.error ?? null, rows: rest.rows ?? 0, bytes: rest.bytes ?? 0 });
 
 // A handful of jobs per petition at a time (each is removed within hours), so filters beside _id scan little.
 export function createExportJobRepository(connection: Connection) {

@@ -10,12 +10,14 @@ import type { FileSealer } from '../files/sealed-stream.js';
 import type { PetitionRepository } from '../petitions/petition-repository.js';
 import { AppError, NotFoundError } from '../shared/errors.js';
 import { createProgressSaver, type JobStatus } from '../shared/progress.js';
+import type { ExportFormat } from './export-format.js';
 import type { ExportJob, ExportJobRepository } from './export-job-repository.js';
-import type { SignatureExport } from './signature-export.js';
+import type { ExportKind } from './export-kinds.js';
+import type { PetitionExport, PreparedExport } from './petition-export.js';
 
 interface Deps {
   petitions: PetitionRepository;
-  signatureExport: SignatureExport;
+  petitionExport: PetitionExport;
   repo: ExportJobRepository;
   files: FileStore;
   sealer: FileSealer;
@@ -44,7 +46,7 @@ export function exportStatus(job: ExportJob): JobStatus {
 }
 
 /**
- * Signatures exports prepared in the background, so that a long one shows its progress: the rows
+ * Exports (signatures, comments) prepared in the background, so that a long one shows its progress: the rows
  * are written to a file sealed under the data key (on the work disk, then in the files bucket), and
  * the file is removed once downloaded, or after EXPORT_TTL_MS.
  */
@@ -70,7 +72,7 @@ export function createExportJobs(deps: Deps) {
     timers.add(timer);
   }
 
-  async function build(job: ExportJob, prepared: Awaited<ReturnType<SignatureExport['prepare']>>) {
+  async function build(job: ExportJob, prepared: PreparedExport) {
     const saver = createProgressSaver((progress) => repo.saveProgress(job.id, progress));
     await mkdir(deps.workRoot, { recursive: true, mode: 0o700 });
     const work = path.join(deps.workRoot, `${job.id}.sealed`);
@@ -106,13 +108,18 @@ export function createExportJobs(deps: Deps) {
   }
 
   return {
-    /** Starts preparing a signatures CSV for `actor`, country names in `lang`; it is built in the background. */
-    async start(slug: string, actor: string, lang = 'en'): Promise<ExportJob> {
-      const prepared = await deps.signatureExport.prepare(slug, 'csv', lang);
+    /**
+     * Starts preparing an export of `kind` in `format` for `actor`, country names in `lang`; it is
+     * built in the background. Whether `actor` may have that kind is the caller's to check.
+     */
+    async start(slug: string, actor: string, { kind = 'signatures', format = 'csv', lang = 'en' }: { kind?: ExportKind; format?: ExportFormat; lang?: string } = {}): Promise<ExportJob> {
+      const prepared = await deps.petitionExport.prepare(kind, slug, format, lang);
       await sweep();
       const now = clock();
       const job: ExportJob = {
         id: `ex_${randomBytes(10).toString('hex')}`,
+        kind,
+        format,
         petitionId: prepared.petitionId,
         slug,
         filename: prepared.filename,
@@ -154,7 +161,7 @@ export function createExportJobs(deps: Deps) {
       begin();
       await pipeline(await files.open(job.fileId), sealer.open(job.id), out);
       await removeFile(job, 'downloaded');
-      await deps.audit.record({ actor: job.createdBy, action: 'export.download', petition: job.slug, details: { what: 'signatures', format: 'csv', exportId: job.id }, rows: job.rows });
+      await deps.audit.record({ actor: job.createdBy, action: 'export.download', petition: job.slug, details: { what: job.kind, format: job.format, exportId: job.id }, rows: job.rows });
     },
     sweep,
     /** Resolves when every background export has ended (tests, shutdown). */

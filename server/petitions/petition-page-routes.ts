@@ -17,6 +17,7 @@ import type { PetitionImages } from './petition-image.js';
 import { createPageCache, SLOTS, type PerBrowser } from './petition-page-cache.js';
 import { matchesEtag } from '../web/etag.js';
 import { petitionLinkPreview } from '../site/link-preview.js';
+import { retentionSentence } from './retention-text.js';
 
 // The first ten countries show; the rest fold under "show all N".
 const COUNTRIES_SHOWN = 10;
@@ -80,7 +81,7 @@ export function petitionView(petition: PetitionDetails, lang: string, t: (key: s
     // A draft's preview shows the form it will have once opened, inert.
     showForm: petition.signing === 'open' || (preview && petition.status === 'draft'),
     // One sentence in the page's language: how long the signers' personal data is kept.
-    retentionNote: t(`retention.page.${petition.retention.after}`, { count: petition.retention.days, formatted: number.format(petition.retention.days) }),
+    retentionNote: retentionSentence(petition.retention, lang, t),
     notYetOpen: petition.signing === 'not_open' ? t('petition.notYetOpen', { date: when(petition.opensAt) }) : null,
     preview,
   };
@@ -128,6 +129,8 @@ export function createPetitionPageRenderer(
       delivered: delivered ? await delivered(slug, lang) : [],
       updates: updates ? await updates(slug, lang) : [],
       share: await shareBlock({ baseUrl: siteUrl, prefix: res.locals.prefix, petition, t }),
+      // The footer links this petition's privacy notice rather than the site's.
+      privacyPath: `/petitions/${petition.slug}/privacy`,
     };
     return new Promise((resolve, reject) => res.render('petition', view, (error, html) => (error ? reject(error) : resolve(html))));
   }

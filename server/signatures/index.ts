@@ -6,5 +6,6 @@ export { createSignatureSearchRepository, type SignatureCriteria, type Signature
 export { createSignatureSnapshotRepository, type CountedSigner, type SignatureForExport, type SignatureSnapshotRepository } from './signature-snapshot-repository.js';
 export { createSignatureSubscriberRepository, type Subscriber, type SignatureSubscriberRepository } from './signature-subscriber-repository.js';
 export type { Signature, SignatureSource, SignatureStatus, SignerDetails } from './signature-types.js';
+export { unconfirmedKeptDays } from './signature-purge.js';
 export { createSignatureWithdrawal, type SignatureWithdrawal, type WithdrawOutcome } from './signature-withdrawal.js';
 export { createSignatureWithdrawalRepository, type SignatureWithdrawalRepository, type Withdrawal } from './signature-withdrawal-repository.js';

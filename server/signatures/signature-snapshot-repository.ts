@@ -20,11 +20,11 @@ export interface CountedSigner {
  * A counted signature as an export may show it: never hashes, ref or status. The details stay
  * sealed, so that an export opens only the names it shows.
  */
-export type SignatureForExport = Pick<SignatureDoc, '_id' | 'country' | 'source' | 'consent' | 'createdAt' | 'collectedAt' | 'collectedWhere'> & { pii: Buffer };
+export type SignatureForExport = Pick<SignatureDoc, '_id' | 'country' | 'source' | 'consent' | 'createdAt' | 'collectedAt' | 'collectedWhere' | 'language'> & { pii: Buffer };
 
 type CountedDoc = Pick<SignatureDoc, '_id' | 'country' | 'consent' | 'pii' | 'confirmedAt'>;
 
-const EXPORT_FIELDS = { _id: 1, country: 1, source: 1, consent: 1, pii: 1, createdAt: 1, collectedAt: 1, collectedWhere: 1 };
+const EXPORT_FIELDS = { _id: 1, country: 1, source: 1, consent: 1, pii: 1, createdAt: 1, collectedAt: 1, collectedWhere: 1, language: 1 };
 
 // Batch sizes change neither speed nor memory much on the embedded database, which reads the whole
 // collection for these filters (docs/embedded-database.md); these bound the documents in flight.

@@ -3,6 +3,7 @@ import express, { Router } from 'express';
 import type { Services } from '../compose.js';
 import { deliveredSection, deliveryPageRoutes } from '../deliveries/delivery-public-routes.js';
 import { createPetitionPageRenderer, petitionPageRoutes } from '../petitions/petition-page-routes.js';
+import { privacyRoutes } from '../privacy/index.js';
 import { receiptRequestRoutes } from '../receipts/receipt-request-routes.js';
 import { receiptRoutes } from '../receipts/receipt-routes.js';
 import { signerRightsRoutes } from '../receipts/signer-rights-routes.js';
@@ -53,6 +54,7 @@ export function siteSurface(services: Services, limits: SignLimits): Router {
   );
   router.use(shareRoutes({ petitions: services.petitionService, fonts: services.pdfFonts, baseUrl: config.BASE_URL, organisation: config.ORGANISATION_NAME }));
   router.use(deliveryPageRoutes(services.targets));
+  router.use(privacyRoutes(services.privacyNotice));
   // Before the receipts: `/receipts/lost` is no receipt token.
   router.use(
     receiptRequestRoutes({ requests: services.receiptRequests, petitions: services.petitionService, csrf, perMinute: config.RATE_LIMIT_SIGN_PER_MINUTE, store: services.rateLimitStore('receipt-request') }),
