@@ -8,8 +8,7 @@ import { LANGUAGES, localisedPath } from '../server/i18n/languages.js';
 import { createPrivacyNotice } from '../server/privacy/index.js';
 import { retentionSentence } from '../server/petitions/retention-text.js';
 import { deliveredSection } from '../server/deliveries/delivery-public-routes.js';
-import { givenPetition } from './helpers/builders.js';
-import { petitionIdOf } from './helpers/export-signatures.js';
+import { givenDelivery, givenPetition } from './helpers/builders.js';
 import { stackPerFile, type Stack } from './helpers/stack.js';
 import { aWebClient, attribute, tagWithId, textOf } from './helpers/web-client.js';
 
@@ -83,14 +82,7 @@ describe('privacy notice: the site and each petition say who holds the data, who
 
   test('when a petition has been handed over, then its notice lists each delivery’s place and date', async () => {
     const petition = await givenPetition(stack);
-    const petitionId = await petitionIdOf(stack.database.connection, petition.slug);
-    const target = await stack.services.targets.create(
-      petitionId,
-      { name: 'Embassy', recipientName: '', recipientTitle: 'Ambassador', city: 'Dakar', country: 'SN', address: '1 Road', language: 'fr', plannedAt: '', notes: '' },
-      'test',
-    );
-    const packet = await stack.services.packets.generate({ slug: petition.slug, target: 'Dakar', names: 'full' }, 'test@example.org', () => Promise.resolve());
-    await stack.services.targets.markDelivered(target.id, { deliveredAt: '2025-03-14', deliveredBy: 'Team', notes: '', packetId: packet.id, photoPublic: '' }, null, 'test');
+    await givenDelivery(stack, petition.slug, { city: 'Dakar', country: 'SN', language: 'fr', deliveredAt: '2025-03-14' });
     const page = await get(`/fr/petitions/${petition.slug}/privacy`);
     assert.equal(textOf(page.html, /<ul id="privacy-delivery-list"><li>/), t('fr', 'privacy.deliveries.item', { city: 'Dakar', country: 'Sénégal', date: '14 mars 2025' }));
   });

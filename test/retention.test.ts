@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import { Types } from 'mongoose';
 import { piiOf, type SignatureDoc } from '../server/signatures/signature-repository.js';
 import { PURGED_DETAILS } from '../server/signatures/signature-purge-repository.js';
-import { asForm, aSigner, givenPetition, postJson } from './helpers/builders.js';
+import { asForm, aSigner, givenDelivery, givenPetition, postJson } from './helpers/builders.js';
 import { npmRun } from './helpers/cli.js';
 import { petitionIdOf } from './helpers/export-signatures.js';
 import { confirmTokenFrom } from './helpers/smtp.js';
@@ -68,13 +68,7 @@ describe('retention: a petition past its rule is purged, and unconfirmed signatu
     for (const signer of signers) receipts.push((await sign(petition.slug, signer))!);
     const pendingSigner = aSigner({ country: 'DE' });
     await sign(petition.slug, pendingSigner, false);
-    const target = await stack.services.targets.create(
-      petitionId,
-      { name: 'Embassy', recipientName: '', recipientTitle: 'Ambassador', city: 'London', country: 'GB', address: '1 Road', language: 'en', plannedAt: '', notes: '' },
-      'test',
-    );
-    const packet = await stack.services.packets.generate({ slug: petition.slug, target: 'London', names: 'full' }, 'test@example.org', () => Promise.resolve());
-    await stack.services.targets.markDelivered(target.id, { deliveredAt: '2025-03-14', deliveredBy: 'Team', notes: '', packetId: packet.id, photoPublic: '' }, null, 'test');
+    const { packet } = await givenDelivery(stack, petition.slug, { city: 'London', country: 'GB', deliveredAt: '2025-03-14' });
     const downloaded = await aWebClient(stack.baseUrl).get(`${receipts[0]}/packets/${packet.id}.json`);
     assert.equal(downloaded.status, 200);
     const oldReceipt = JSON.parse(downloaded.html) as unknown;

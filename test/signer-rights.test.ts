@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { newIntentId } from '../server/signatures/signature-journal-repository.js';
 import { withdrawalChanges } from '../server/signatures/signature-withdrawal.js';
 import { createViaCounting } from '../server/signatures/via-counting.js';
-import { asForm, aSigner, givenPetition } from './helpers/builders.js';
+import { asForm, aSigner, givenDelivery, givenPetition } from './helpers/builders.js';
 import { petitionIdOf } from './helpers/export-signatures.js';
 import { confirmTokenFrom } from './helpers/smtp.js';
 import { stackPerFile, type Stack } from './helpers/stack.js';
@@ -98,15 +98,8 @@ describe('a signer withdraws their signature', () => {
 
   test('when a signature was in a delivered packet, then the packet stays delivered and the withdrawn receipt says so', async () => {
     const petition = await givenPetition(stack);
-    const petitionId = await petitionIdOf(stack.database.connection, petition.slug);
-    const target = await stack.services.targets.create(
-      petitionId,
-      { name: 'Embassy', recipientName: '', recipientTitle: 'Ambassador', city: 'London', country: 'GB', address: '1 Road', language: 'en', plannedAt: '', notes: '' },
-      'test',
-    );
     const { receipt } = await signAndConfirm(petition.slug, `/petitions/${petition.slug}`, aSigner());
-    const packet = await stack.services.packets.generate({ slug: petition.slug, target: 'London', names: 'full' }, 'test@example.org', () => Promise.resolve());
-    await stack.services.targets.markDelivered(target.id, { deliveredAt: '2025-03-14', deliveredBy: 'Team', notes: '', packetId: packet.id, photoPublic: '' }, null, 'test');
+    const { packet } = await givenDelivery(stack, petition.slug, { city: 'London', country: 'GB', deliveredAt: '2025-03-14' });
 
     const client = aWebClient(stack.baseUrl);
     const confirmPage = await client.get(`${receipt}/withdraw`);

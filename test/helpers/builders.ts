@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { NewPetition } from '../../server/petitions/petition-types.js';
+import { petitionIdOf } from './export-signatures.js';
 import { confirmTokenFrom } from './smtp.js';
 import type { Stack } from './stack.js';
 
@@ -62,4 +63,19 @@ export async function givenSigner(stack: Stack, slug: string, overrides: Record<
     assert.equal((await postJson(`${stack.baseUrl}/api/v1/confirm/${token}`, '')).status, 200);
   }
   return signer;
+}
+
+/**
+ * A packet of the petition as it is now, handed over at an embassy in `city` on `deliveredAt` (as services, not
+ * through the workspace forms, which the delivery tests cover).
+ */
+export async function givenDelivery(stack: Stack, slug: string, place: { city: string; country: string; language?: string; deliveredAt: string }) {
+  const target = await stack.services.targets.create(
+    await petitionIdOf(stack.database.connection, slug),
+    { name: 'Embassy', recipientName: '', recipientTitle: 'Ambassador', city: place.city, country: place.country, address: '1 Road', language: place.language ?? 'en', plannedAt: '', notes: '' },
+    'test',
+  );
+  const packet = await stack.services.packets.generate({ slug, target: place.city, names: 'full' }, 'test@example.org', () => Promise.resolve());
+  await stack.services.targets.markDelivered(target.id, { deliveredAt: place.deliveredAt, deliveredBy: 'Team', notes: '', packetId: packet.id, photoPublic: '' }, null, 'test');
+  return { target, packet };
 }
