@@ -162,17 +162,23 @@ describe('crash safety', { skip: onMongo && 'kills the embedded database; MONGOD
 
     const seen: Seen = { signed: new Set(), confirmed: new Set(), refused: [], unavailable: 0, unreachable: 0 };
     const stopLoad = startLoad(petition.slug, seen);
-    await sleep(2500);
+    // Each phase lasts until the load has done some of each thing (on a busy machine that takes longer), at least `ms`.
+    const underLoad = async (ms: number, signed: number, confirmed: number) => {
+      const [signedBefore, confirmedBefore] = [seen.signed.size, seen.confirmed.size];
+      const [least, most] = [Date.now() + ms, Date.now() + 60_000];
+      while (Date.now() < most && (Date.now() < least || seen.signed.size - signedBefore < signed || seen.confirmed.size - confirmedBefore < confirmed)) await sleep(100);
+    };
+    await underLoad(2500, 40, 15);
     await stopApp('SIGKILL');
     await startApp();
-    await sleep(2500);
+    await underLoad(2500, 30, 15);
     process.kill(dbState()!.pid, 'SIGKILL'); // the app starts it again
-    await sleep(3000);
+    await underLoad(3000, 30, 15);
     const lastDb = dbState()!.pid;
     await stopApp('SIGKILL');
     process.kill(lastDb, 'SIGKILL');
     await startApp();
-    await sleep(2500);
+    await underLoad(2500, 30, 15);
     await stopLoad();
 
     const owed = [...seen.signed];
