@@ -119,6 +119,27 @@ describe('organiser updates', () => {
     assert.equal((await stack.services.maintenance.runOnce()).updatesResumed, 0, 'a finished update is resumed again');
   });
 
+  test('when an update is being sent, then its progress counts the emails the worker has finished, and a test send counts for none', async () => {
+    client = await signedIn(stack, 'organiser');
+    const petition = await givenPetition(stack);
+    for (let i = 0; i < 3; i += 1) await signed(petition.slug, { updates: true });
+    const url = await drafted(client, petition.slug, 'Progress news', 'Counted as sent.');
+    const page = await client.get(url);
+    await stack.services.mailWorker.stop();
+    try {
+      assert.equal((await client.post(`${url}/test`, { _csrf: csrfFrom(page.html) })).status, 303);
+      assert.equal((await client.post(`${url}/send`, { _csrf: csrfFrom(page.html) })).status, 303);
+      await stack.services.organiserUpdates.settle();
+      const status = async () => (await fetch(`${stack.baseUrl}/admin/api${url.slice('/admin'.length)}`, { headers: { cookie: cookieOf(client!) } }).then((r) => r.json())) as Record<string, unknown>;
+      assert.deepEqual(await status(), { state: 'building', phase: 'writing', done: 0, total: 3 });
+      await stack.services.mailWorker.runOnce();
+      assert.deepEqual(await status(), { state: 'ready', phase: 'writing', done: 3, total: 3 });
+    } finally {
+      stack.services.mailWorker.start();
+    }
+    assert.equal(updatesTo(client.email, 'Progress news').length, 1, 'the test send went out');
+  });
+
   test('when an analyst asks for the update pages or posts one, then each answers 403', async () => {
     const analyst = await signedIn(stack, 'analyst');
     const petition = await givenPetition(stack);

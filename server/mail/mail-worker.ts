@@ -65,11 +65,34 @@ export function createMailWorker(deps: Deps) {
     }
   }
 
+  /** Per mailing, how many of `jobs` are in it (MessageKind.mailingOf). */
+  function mailingsOf(jobs: ClaimedJob[]): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const job of jobs) {
+      let mailing: string | null | undefined;
+      try {
+        mailing = kinds.get(job.kind).mailingOf?.(job.payload);
+      } catch {
+        mailing = null; // an unregistered kind is no mailing's
+      }
+      if (mailing) counts.set(mailing, (counts.get(mailing) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** Jobs done with (sent, or no longer due): counted for their mailings' progress, then removed. */
+  async function finish(jobs: ClaimedJob[]) {
+    if (jobs.length === 0) return;
+    await outbox.countHandled(mailingsOf(jobs));
+    await outbox.completeMany(jobs);
+  }
+
   async function failed(job: ClaimedJob, error: unknown) {
     // Log the kind of failure, never the message or the address.
     const reason = String((error as { code?: string }).code ?? (error as Error).name);
     if (job.attempts + 1 >= config.maxAttempts) {
       logger.error({ jobId: job.id, attempts: job.attempts + 1, reason }, 'mail job failed for good');
+      await outbox.countHandled(mailingsOf([job]));
       await outbox.fail(job, reason);
     } else {
       logger.warn({ jobId: job.id, attempts: job.attempts + 1, reason }, 'mail job failed, will retry');
@@ -121,9 +144,9 @@ export function createMailWorker(deps: Deps) {
         await failed(p.job, error);
       }
       // Recorded as they go: a crash then sends again only what was sent since the last record.
-      if (done.length >= RECORD_EVERY) await outbox.completeMany(done.splice(0));
+      if (done.length >= RECORD_EVERY) await finish(done.splice(0));
     });
-    await outbox.completeMany(done);
+    await finish(done);
     return jobs.length;
   }
 

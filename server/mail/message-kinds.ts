@@ -37,6 +37,11 @@ export interface MessageKind<Payload = never, Plan extends MailPlan = MailPlan> 
   plan(job: { id: string; attempts: number; payload: Payload }): Promise<Plan | null>;
   /** Run on one pass's plans of this kind before any is sent, e.g. to issue their links in one write. */
   prepare?(plans: Plan[]): Promise<void>;
+  /**
+   * The mailing a job is part of, for its progress bar: each job finished (sent, dropped or failed for good) counts
+   * one for it (OutboxRepository.handled). Null for a job of no mailing, e.g. a test send.
+   */
+  mailingOf?(payload: Payload): string | null;
 }
 
 export function createMessageKinds() {

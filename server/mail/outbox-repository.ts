@@ -41,6 +41,9 @@ const claimSchema = new Schema({ _id: String, at: Date }, { collection: 'outbox_
 // One document per job id ever sent under a caller-chosen id: the outbox deletes sent jobs, so the
 // same id could be enqueued again later; this collection only grows by inserts and is never queried.
 const sentSchema = new Schema({ _id: String, at: Date }, { collection: 'outbox_sent', versionKey: false });
+// Jobs finished per mailing (MessageKind.mailingOf): a progress bar reads one small document by `_id` instead of
+// counting the jobs left, which would read the whole bulk lane (300,000 jobs for the model campaign) on every poll.
+const progressSchema = new Schema({ _id: String, handled: Number }, { collection: 'outbox_progress', versionKey: false });
 const mailingSchema = new Schema({ _id: String, content: Schema.Types.Mixed, at: Date }, { collection: 'outbox_mailings', versionKey: false, minimize: false });
 // Signature ids of signers who stopped update emails, read by `_id` before each update email: a small
 // collection of its own, so that sending never reads the signatures (docs/embedded-database.md#access-paths).
@@ -57,6 +60,9 @@ export function createOutboxRepository(connection: Connection, laneOf: (kind: st
   const Claims = connection.model('OutboxClaim', claimSchema);
   const Sent = connection.model('OutboxSent', sentSchema);
   const Mailings = connection.model('OutboxMailing', mailingSchema);
+  const Progress = connection.model('OutboxProgress', progressSchema);
+  // One count at a time in this process: FerretDB's `$inc` is read-modify-write, and two at once on one document lose one.
+  let counting: Promise<unknown> = Promise.resolve();
   const UpdateOptOuts = connection.model('UpdateOptOut', updateOptOutSchema);
   const queued = (id: string, job: OutboxJob, at: Date) => ({ _id: id, ...job, status: 'queued', attempts: 0, nextAttemptAt: at, createdAt: at });
 
@@ -111,9 +117,17 @@ export function createOutboxRepository(connection: Connection, laneOf: (kind: st
       const doc = await Mailings.findById(id).lean<{ content: MailingContent }>();
       return doc?.content ?? null;
     },
-    /** Bulk jobs of a kind still waiting, by one payload field (a progress bar). Reads the whole bulk lane: poll it, don't loop on it. */
-    async pendingBulk(kind: string, field: string, value: string): Promise<number> {
-      return lanes.bulk.countDocuments({ kind, [`payload.${field}`]: value, status: 'queued' });
+    /** Adds finished jobs to their mailings' counts (see progressSchema). */
+    countHandled(counts: Map<string, number>): Promise<void> {
+      const next = counting.then(async () => {
+        for (const [mailing, n] of counts) await withRetry(() => Progress.collection.updateOne({ _id: mailing as never }, { $inc: { handled: n } }, { upsert: true }));
+      });
+      counting = next.catch(() => undefined);
+      return next;
+    },
+    /** Jobs of a mailing finished so far. A job finished twice (a crash between its count and its removal) counts twice: read it as "at least". */
+    async handled(mailing: string): Promise<number> {
+      return (await Progress.findById(mailing).lean<{ handled: number }>())?.handled ?? 0;
     },
     /**
      * A retention purge (signatures/signature-purge.ts): every job still queued for this petition's signers, in both

@@ -33,6 +33,8 @@ export interface OrganiserUpdatePayload {
 }
 
 export const ORGANISER_UPDATE = 'organiser-update';
+/** The mailing an update's emails to signers count towards (its progress bar); test sends count for none. */
+export const updateMailing = (updateId: string) => `update:${updateId}`;
 
 /** The organisers' update email: a bulk kind sent once per update and signer (job ids: organiser-updates.ts). */
 export function registerOrganiserUpdateMail(kinds: MessageKinds, { outbox, updates, petitions, protector, unsubscribeTokens, links }: Deps): void {
@@ -67,5 +69,5 @@ export function registerOrganiserUpdateMail(kinds: MessageKinds, { outbox, updat
     return { template: 'organiser-update', to: email, vars: { ...vars, unsubscribeUrl }, headers };
   }
 
-  kinds.register(ORGANISER_UPDATE, { lane: 'bulk', oncePerId: true, plan });
+  kinds.register(ORGANISER_UPDATE, { lane: 'bulk', oncePerId: true, plan, mailingOf: (p) => (p.signatureId ? updateMailing(p.updateId) : null) });
 }

@@ -9,14 +9,14 @@ import type { DataProtector } from '../shared/data-protector.js';
 import { AppError, NotFoundError } from '../shared/errors.js';
 import type { JobStatus } from '../shared/progress.js';
 import type { SignatureSubscriberRepository } from '../signatures/index.js';
-import { ORGANISER_UPDATE, type OrganiserUpdatePayload } from './organiser-update-mail.js';
+import { ORGANISER_UPDATE, updateMailing, type OrganiserUpdatePayload } from './organiser-update-mail.js';
 import type { OrganiserUpdate, OrganiserUpdateRepository } from './organiser-update-repository.js';
 
 interface Deps {
   repo: OrganiserUpdateRepository;
   petitions: { findBySlug(slug: string): Promise<Petition | null>; findById(id: string): Promise<Petition | null> };
   signatures: Pick<SignatureSubscriberRepository, 'subscribers'>;
-  outbox: Pick<OutboxRepository, 'enqueue' | 'enqueueMany' | 'pendingBulk'>;
+  outbox: Pick<OutboxRepository, 'enqueue' | 'enqueueMany' | 'handled'>;
   audit: Pick<AuditLog, 'record'>;
   protector: DataProtector;
   logger: Logger;
@@ -150,12 +150,15 @@ export function createOrganiserUpdates({ repo, petitions, signatures, outbox, au
       }
       return resumed;
     },
-    /** The progress bar's status: emails handled (sent, or dropped after an opt-out) of those queued. */
+    /**
+     * The progress bar's status: emails handled (sent, or dropped after an opt-out) of those queued, counted by the
+     * mail worker as it goes, so that a poll reads one document however long the queue.
+     */
     async status(update: OrganiserUpdate): Promise<JobStatus> {
       if (update.status === 'draft') throw new AppError(409, 'update_draft', 'This update has not been sent.');
       if (update.total === null) return { state: 'building', phase: 'writing', done: 0, total: 0 };
-      const pending = await outbox.pendingBulk(ORGANISER_UPDATE, 'updateId', update.id);
-      return { state: pending === 0 ? 'ready' : 'building', phase: 'writing', done: update.total - Math.min(pending, update.total), total: update.total };
+      const handled = Math.min(await outbox.handled(updateMailing(update.id)), update.total);
+      return { state: handled === update.total ? 'ready' : 'building', phase: 'writing', done: handled, total: update.total };
     },
     list: (petition: Petition) => repo.listSent(petition.id),
     /** Resolves when every send started so far has queued its jobs (tests, shutdown). */
