@@ -74,6 +74,7 @@ import { createReceiptService } from './receipts/receipt-service.js';
 import { createReceiptVerifier } from './receipts/receipt-verifier.js';
 import { createSignerRights } from './receipts/signer-rights-service.js';
 import { createDeliveryAnnouncer } from './updates/delivery-announcer.js';
+import { createMailingQueuing } from './mail/mailing-queuing.js';
 import { registerDeliveryUpdateMail } from './updates/delivery-update-mail.js';
 import { registerOrganiserUpdateMail } from './updates/organiser-update-mail.js';
 import { updatesSection } from './updates/organiser-update-public.js';
@@ -199,7 +200,8 @@ export async function createServices({ config, connection, logger, dataKey, oldK
     onError: (error, jobId) => logger.error({ err: error, jobId }, 'export failed'),
   });
   await exportJobs.sweep();
-  const announcer = createDeliveryAnnouncer({ signatures: subscribers, outbox, packets, petitions, audit, protector, logger: logger.child({ component: 'announcer' }), clock });
+  const mailingQueuing = createMailingQueuing({ outbox, logger: logger.child({ component: 'mailings' }), clock });
+  const announcer = createDeliveryAnnouncer({ signatures: subscribers, outbox, packets, petitions, audit, protector, queuing: mailingQueuing, logger: logger.child({ component: 'announcer' }), clock });
   const targets = createTargetService({
     repo: createTargetRepository(connection),
     petitions,
@@ -218,7 +220,7 @@ export async function createServices({ config, connection, logger, dataKey, oldK
   const unsubscribe = createUnsubscribeService({ petitions, signatures: subscribers, outbox, tokens: unsubscribeTokens, clock });
   const organiserUpdateRepo = createOrganiserUpdateRepository(connection);
   const organiserUpdates = createOrganiserUpdates({
-    ...{ repo: organiserUpdateRepo, petitions, signatures: subscribers, outbox, audit, protector },
+    ...{ repo: organiserUpdateRepo, petitions, signatures: subscribers, outbox, audit, protector, queuing: mailingQueuing },
     ...{ logger: logger.child({ component: 'organiser-updates' }), clock },
   });
   const signerRights = createSignerRights({ tokens: receiptTokens, signatures, withdrawal, receipts, unsubscribe, unsubscribeTokens, petitions });
@@ -276,7 +278,7 @@ export async function createServices({ config, connection, logger, dataKey, oldK
     config: { tokenTtlHours: config.CONFIRM_TOKEN_TTL_HOURS, graceDays: config.PURGE_GRACE_DAYS },
     logger,
   });
-  const maintenance = createMaintenance({ tokens, outbox, sessions, counts: publishedCounts, purge, updates: organiserUpdates, clock, logger: logger.child({ component: 'maintenance' }) });
+  const maintenance = createMaintenance({ tokens, outbox, sessions, counts: publishedCounts, purge, mailings: mailingQueuing, clock, logger: logger.child({ component: 'maintenance' }) });
   const stores: DatabaseStore[] = [];
   const rateLimitStore = (prefix: string) => {
     const store = new DatabaseStore(connection, { prefix, hashKey: (key) => protector.ipHash(key) });

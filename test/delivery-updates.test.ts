@@ -108,6 +108,27 @@ describe('delivery update emails', () => {
     assert.equal(updatesTo(pending).length, 0, 'a pending signer got an update');
   });
 
+  test('when an announcement was cut short by a crash, then maintenance finishes it once its hold lapsed, from the stored mailing, and nobody gets it twice', async () => {
+    const petition = await givenPetition(stack);
+    const reached = await signed(petition.slug, { updates: true }, true);
+    const target = await givenDelivery(await petitionId(petition.slug));
+    await announced(target);
+    // As if the instance died after queuing `reached` and before the rest: the second signer was not reached yet.
+    const missed = await signed(petition.slug, { updates: true }, true);
+    const holdUntil = (at: Date) => stack.database.connection.collection('outbox_mailings').updateOne({ _id: `delivery:${target.id}` as never }, { $set: { queuingUntil: at } });
+    await holdUntil(new Date(Date.now() + 60_000));
+    assert.equal((await stack.services.maintenance.runOnce()).mailingsResumed, 0, 'an announcement still held by its queuer was taken over');
+
+    await holdUntil(new Date(Date.now() - 1000));
+    assert.equal((await stack.services.maintenance.runOnce()).mailingsResumed, 1);
+    await waitUntilHandled(target);
+    await stack.smtp.waitFor(() => updatesTo(missed).length === 1);
+    assert.deepEqual([reached, missed].map((s) => updatesTo(s).length), [1, 1], 'emails per signer: reached before the crash, missed');
+    const [entry] = await stack.services.audit.latest(1, { action: 'delivery.announce' });
+    assert.equal(entry?.actor, 'organiser@example.org', 'the resumed announcement is recorded under who recorded the delivery');
+    assert.equal((await stack.services.maintenance.runOnce()).mailingsResumed, 0, 'a finished announcement is resumed again');
+  });
+
   test('when a delivery is announced, then the worker sends without reading the signatures collection', async () => {
     const petition = await givenPetition(stack);
     const optedIn = [await signed(petition.slug, { updates: true, firstName: 'Gulnaz' }, true), await signed(petition.slug, { updates: true, firstName: 'Rahile' }, true)];

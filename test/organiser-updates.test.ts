@@ -105,18 +105,19 @@ describe('organiser updates', () => {
     await sent(url);
     // As if the instance died after queuing `reached` and before the rest and the total: the second signer was not reached yet.
     const missed = await signed(petition.slug, { updates: true });
-    const updates = stack.database.connection.collection('organiser_updates');
     const id = url.slice(url.lastIndexOf('/') + 1);
-    await updates.updateOne({ _id: id as never }, { $set: { total: null, queuingUntil: new Date(Date.now() + 60_000) } });
-    assert.equal((await stack.services.maintenance.runOnce()).updatesResumed, 0, 'an update still held by its queuer was taken over');
+    await stack.database.connection.collection('organiser_updates').updateOne({ _id: id as never }, { $set: { total: null } });
+    const holdUntil = (at: Date) => stack.database.connection.collection('outbox_mailings').updateOne({ _id: `update:${id}` as never }, { $set: { queuingUntil: at } });
+    await holdUntil(new Date(Date.now() + 60_000));
+    assert.equal((await stack.services.maintenance.runOnce()).mailingsResumed, 0, 'an update still held by its queuer was taken over');
 
-    await updates.updateOne({ _id: id as never }, { $set: { queuingUntil: new Date(Date.now() - 1000) } });
-    assert.equal((await stack.services.maintenance.runOnce()).updatesResumed, 1);
+    await holdUntil(new Date(Date.now() - 1000));
+    assert.equal((await stack.services.maintenance.runOnce()).mailingsResumed, 1);
     const status = await handled(url);
     assert.deepEqual({ done: status.done, total: status.total }, { done: 2, total: 2 });
     await stack.smtp.waitFor(() => updatesTo(missed.email, 'Halfway news').length === 1);
     assert.deepEqual([reached, missed].map((s) => updatesTo(s.email, 'Halfway news').length), [1, 1], 'emails per signer: reached before the crash, missed');
-    assert.equal((await stack.services.maintenance.runOnce()).updatesResumed, 0, 'a finished update is resumed again');
+    assert.equal((await stack.services.maintenance.runOnce()).mailingsResumed, 0, 'a finished update is resumed again');
   });
 
   test('when an update is being sent, then its progress counts the emails the worker has finished, and a test send counts for none', async () => {

@@ -44,7 +44,8 @@ const sentSchema = new Schema({ _id: String, at: Date }, { collection: 'outbox_s
 // Jobs finished per mailing (MessageKind.mailingOf): a progress bar reads one small document by `_id` instead of
 // counting the jobs left, which would read the whole bulk lane (300,000 jobs for the model campaign) on every poll.
 const progressSchema = new Schema({ _id: String, handled: Number }, { collection: 'outbox_progress', versionKey: false });
-const mailingSchema = new Schema({ _id: String, content: Schema.Types.Mixed, at: Date }, { collection: 'outbox_mailings', versionKey: false, minimize: false });
+// `queuingUntil`: set while its jobs are being queued, until when the queuing instance holds it (mail/mailing-queuing.ts).
+const mailingSchema = new Schema({ _id: String, content: Schema.Types.Mixed, at: Date, queuingUntil: Date }, { collection: 'outbox_mailings', versionKey: false, minimize: false });
 // Signature ids of signers who stopped update emails, read by `_id` before each update email: a small
 // collection of its own, so that sending never reads the signatures (docs/embedded-database.md#access-paths).
 const updateOptOutSchema = new Schema({ _id: String, at: Date }, { collection: 'update_optouts', versionKey: false });
@@ -108,6 +109,22 @@ export function createOutboxRepository(connection: Connection, laneOf: (kind: st
       const save = () => Mailings.collection.findOneAndUpdate({ _id: id as never }, { $set: { content, at } }, { upsert: true });
       // Two concurrent upserts may both try the insert; the loser finds the document there on its second go.
       await save().catch((error: unknown) => (isDuplicateKey(error) ? save() : Promise.reject(error as Error)));
+    },
+    /** The queuer's hold on a mailing: taken (`create`, making the record if there is none) and renewed (not bringing back a deleted mailing). */
+    async holdMailing(id: string, until: Date, create = false): Promise<void> {
+      const hold = () => Mailings.collection.updateOne({ _id: id as never }, { $set: { queuingUntil: until } }, { upsert: create });
+      await withRetry(() => hold().catch((error: unknown) => (isDuplicateKey(error) ? hold() : Promise.reject(error as Error))));
+    },
+    /** Takes over a mailing whose queuer's hold lapsed: true for one caller until `until`. */
+    async claimMailing(id: string, now: Date, until: Date): Promise<boolean> {
+      return (await Mailings.collection.findOneAndUpdate({ _id: id as never, queuingUntil: { $lt: now } }, { $set: { queuingUntil: until } })) !== null;
+    },
+    async finishMailing(id: string): Promise<void> {
+      await withRetry(() => Mailings.collection.updateOne({ _id: id as never }, { $unset: { queuingUntil: '' } }));
+    },
+    /** Mailings being queued, or cut short. A whole-collection read of a small collection (a mailing per delivery or update), hourly. */
+    async unfinishedMailings(): Promise<string[]> {
+      return (await Mailings.collection.find<{ _id: string }>({ queuingUntil: { $exists: true } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
     },
     /** Messages of a mailing that is gone are dropped unsent. */
     async deleteMailing(id: string): Promise<void> {

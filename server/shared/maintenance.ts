@@ -10,8 +10,8 @@ interface Deps {
   counts?: { enabled: boolean; publishDue(now: Date): Promise<number> };
   /** The retention purge (signatures/signature-purge.ts): it scans the signatures, so once a day. */
   purge?: { run(options: { actor: string }): Promise<unknown> };
-  /** Organiser updates whose queuing a crash cut short (updates/organiser-updates.ts). */
-  updates?: { resumeUnfinished(): Promise<number> };
+  /** Mailings (a delivery's updates, an organiser's update) whose queuing a crash cut short (mail/mailing-queuing.ts). */
+  mailings?: { resumeUnfinished(): Promise<number> };
   clock: () => Date;
   logger: Logger;
 }
@@ -21,7 +21,7 @@ interface Deps {
  * their expiry so that an old link still gets the clearer "expired" answer, then removed. And the
  * publication of delayed counts, once per period, and the retention purge, once a day.
  */
-export function createMaintenance({ tokens, outbox, sessions, counts, purge, updates, clock, logger }: Deps, everyMs = 3600_000) {
+export function createMaintenance({ tokens, outbox, sessions, counts, purge, mailings, clock, logger }: Deps, everyMs = 3600_000) {
   const timers: NodeJS.Timeout[] = [];
 
   async function runOnce() {
@@ -30,8 +30,8 @@ export function createMaintenance({ tokens, outbox, sessions, counts, purge, upd
     const claimsRemoved = await outbox.deleteStaleClaims(new Date(now - DAY_MS));
     const sessionsRemoved = await sessions.deleteExpired(new Date(now));
     if (tokensRemoved + claimsRemoved + sessionsRemoved > 0) logger.info({ tokensRemoved, claimsRemoved, sessionsRemoved }, 'maintenance removed expired records');
-    const updatesResumed = (await updates?.resumeUnfinished()) ?? 0;
-    return { tokensRemoved, claimsRemoved, sessionsRemoved, updatesResumed };
+    const mailingsResumed = (await mailings?.resumeUnfinished()) ?? 0;
+    return { tokensRemoved, claimsRemoved, sessionsRemoved, mailingsResumed };
   }
 
   async function publishCounts() {

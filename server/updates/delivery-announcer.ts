@@ -7,13 +7,16 @@ import type { PetitionRepository } from '../petitions/petition-repository.js';
 import type { Petition } from '../petitions/petition-types.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import { AppError } from '../shared/errors.js';
+import type { MailingQueuing } from '../mail/mailing-queuing.js';
 import type { SignatureSubscriberRepository } from '../signatures/index.js';
 import { deliveryJobId, deliveryMailingId, type DeliveryMailing } from './delivery-mailing.js';
 import { DELIVERY_UPDATE } from './delivery-update-mail.js';
 
 interface Deps {
   signatures: Pick<SignatureSubscriberRepository, 'subscribers'>;
-  outbox: Pick<OutboxRepository, 'enqueueMany' | 'saveMailing' | 'deleteMailing'>;
+  outbox: Pick<OutboxRepository, 'enqueueMany' | 'saveMailing' | 'deleteMailing' | 'findMailing'>;
+  /** Queues each delivery's emails in the background, resumably (mail/mailing-queuing.ts). */
+  queuing: Pick<MailingQueuing, 'register' | 'start' | 'settle'>;
   packets: { find(id: string): Promise<{ total: number } | null> };
   petitions: Pick<PetitionRepository, 'findById'>;
   audit: Pick<AuditLog, 'record'>;
@@ -30,31 +33,39 @@ interface Deps {
  * Announcing again (a retry, a second instance) queues nobody twice: job ids are per delivery and
  * signer, and the outbox skips ids it sent before.
  */
-export function createDeliveryAnnouncer({ signatures, outbox, packets, petitions, audit, protector, logger, clock, batchSize = 1000 }: Deps) {
-  const running = new Set<Promise<void>>();
+export function createDeliveryAnnouncer({ signatures, outbox, packets, petitions, audit, protector, logger, clock, queuing, batchSize = 1000 }: Deps) {
+  // An announcement cut short by a crash: the rest of its signers, from the stored mailing, once the queuer's hold lapsed.
+  queuing.register('delivery:', async (id) => {
+    const mailing = (await outbox.findMailing(id)) as DeliveryMailing | null;
+    const petition = mailing && (await petitions.findById(mailing.petitionId));
+    return mailing && petition && ((hold) => queueAll(mailing, petition, hold));
+  });
 
-  async function queueAll(target: DeliveryTarget, petition: Petition) {
+  async function queueAll(mailing: DeliveryMailing, petition: Petition, hold: () => Promise<void>) {
+    const { petitionId, targetId } = mailing;
     let signers = 0;
     let queued = 0;
     let batch: Parameters<typeof outbox.enqueueMany>[0] = [];
     const flush = async () => {
       queued += await outbox.enqueueMany(batch, clock());
       batch = [];
+      await hold();
     };
-    for await (const { id: signatureId, firstName, email, language } of signatures.subscribers(target.petitionId, batchSize)) {
+    for await (const { id: signatureId, firstName, email, language } of signatures.subscribers(petitionId, batchSize)) {
       signers += 1;
       // The recipient travels sealed in the job, so sending never reads the signature back.
       if (!email) continue; // a paper signature without an address
       const recipient = sealRecipient(protector, signatureId, { firstName, email });
       // Each in the signer's language; a signature stored before languages were gets the petition's main one.
-      const payload = { petitionId: target.petitionId, signatureId, targetId: target.id, lang: language ?? petition.language, recipient };
-      batch.push({ id: deliveryJobId(target.id, signatureId), job: { kind: DELIVERY_UPDATE, payload } });
+      const payload = { petitionId, signatureId, targetId, lang: language ?? petition.language, recipient };
+      batch.push({ id: deliveryJobId(targetId, signatureId), job: { kind: DELIVERY_UPDATE, payload } });
       if (batch.length >= batchSize) await flush();
     }
     await flush();
-    const details = { target: target.id, packet: target.delivery!.packetId, signers, queued };
-    await audit.record({ actor: target.delivery!.recordedBy, action: 'delivery.announce', petition: petition.slug, details, rows: queued });
-    logger.info({ targetId: target.id, signers, queued }, 'delivery update emails queued');
+    const details = { target: targetId, packet: mailing.packetId, signers, queued };
+    // A mailing stored before it kept who recorded the delivery was resumed by maintenance.
+    await audit.record({ actor: mailing.recordedBy ?? 'maintenance', action: 'delivery.announce', petition: petition.slug, details, rows: queued });
+    logger.info({ targetId, signers, queued }, 'delivery update emails queued');
   }
 
   return {
@@ -75,22 +86,17 @@ export function createDeliveryAnnouncer({ signatures, outbox, packets, petitions
         country: target.country,
         deliveredAt: delivery.deliveredAt,
         total: packet.total,
+        recordedBy: delivery.recordedBy,
       };
       await outbox.saveMailing(deliveryMailingId(target.id), { ...mailing }, clock());
-      const task = queueAll(target, petition).catch((error: unknown) => {
-        logger.error({ err: error, targetId: target.id }, 'queuing delivery update emails failed');
-      });
-      running.add(task);
-      void task.finally(() => running.delete(task));
+      await queuing.start(deliveryMailingId(target.id), (hold) => queueAll(mailing, petition, hold));
     },
     /** For a delivery record undone as a mistake: its update emails not yet sent are dropped. */
     async withdraw(targetId: string): Promise<void> {
       await outbox.deleteMailing(deliveryMailingId(targetId));
     },
     /** Resolves when every announcement started so far has queued its jobs (tests, shutdown). */
-    async settle(): Promise<void> {
-      while (running.size > 0) await Promise.all(running);
-    },
+    settle: () => queuing.settle(),
   };
 }
 

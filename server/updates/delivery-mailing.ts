@@ -18,6 +18,8 @@ export interface DeliveryMailing {
   deliveredAt: Date;
   /** Signatures in the packet handed over. */
   total: number;
+  /** Who recorded the delivery (the audit log's actor for the announcement); absent in mailings stored before. */
+  recordedBy?: string;
 }
 
 export const deliveryMailingId = (targetId: string) => `delivery:${targetId}`;

@@ -16,7 +16,7 @@ export interface OrganiserUpdate {
   total: number | null;
 }
 
-type UpdateDoc = Omit<OrganiserUpdate, 'id'> & { _id: string; queuingUntil?: Date | null };
+type UpdateDoc = Omit<OrganiserUpdate, 'id'> & { _id: string };
 
 // String ids chosen by the service: every lookup is by `_id` alone (docs/embedded-database.md#access-paths).
 const updateSchema = new Schema(
@@ -32,13 +32,11 @@ const updateSchema = new Schema(
     sentBy: { type: String, default: null },
     sentAt: { type: Date, default: null },
     total: { type: Number, default: null },
-    // While emails are being queued: until when the instance queuing them holds the update (see claimQueuing).
-    queuingUntil: { type: Date, default: null },
   },
   { collection: 'organiser_updates', versionKey: false },
 );
 
-const toUpdate = ({ _id, queuingUntil: _lease, ...rest }: UpdateDoc): OrganiserUpdate => ({ id: _id, ...rest });
+const toUpdate = ({ _id, ...rest }: UpdateDoc): OrganiserUpdate => ({ id: _id, ...rest });
 
 export function createOrganiserUpdateRepository(connection: Connection) {
   const Updates = connection.model('OrganiserUpdate', updateSchema);
@@ -57,29 +55,12 @@ export function createOrganiserUpdateRepository(connection: Connection) {
       return before !== null;
     },
     /** Draft → sent; only the first of two concurrent sends gets true. */
-    /** The sender holds the update's queuing until `until` (see claimQueuing). */
-    async markSent(id: string, by: string, at: Date, until: Date): Promise<boolean> {
-      const before = await Updates.collection.findOneAndUpdate({ _id: id as never, status: 'draft' }, { $set: { status: 'sent', sentBy: by, sentAt: at, queuingUntil: until } });
+    async markSent(id: string, by: string, at: Date): Promise<boolean> {
+      const before = await Updates.collection.findOneAndUpdate({ _id: id as never, status: 'draft' }, { $set: { status: 'sent', sentBy: by, sentAt: at } });
       return before !== null;
-    },
-    /**
-     * Takes over the queuing of a sent update whose queuer stopped (a crash): true for one instance while
-     * its hold lasts. The queuer renews its hold as it goes, so a long queuing is never taken from it.
-     */
-    async claimQueuing(id: string, now: Date, until: Date): Promise<boolean> {
-      const free = { $or: [{ queuingUntil: null }, { queuingUntil: { $lt: now } }] };
-      const before = await Updates.collection.findOneAndUpdate({ _id: id as never, status: 'sent', total: null, ...free }, { $set: { queuingUntil: until } });
-      return before !== null;
-    },
-    async holdQueuing(id: string, until: Date): Promise<void> {
-      await Updates.collection.updateOne({ _id: id as never }, { $set: { queuingUntil: until } });
-    },
-    /** Sent updates whose queuing never finished. A whole-collection read of a small collection, once an hour. */
-    async unfinished(): Promise<OrganiserUpdate[]> {
-      return (await Updates.find({ status: 'sent', total: null }).lean<UpdateDoc[]>()).map(toUpdate);
     },
     async setTotal(id: string, total: number): Promise<void> {
-      await Updates.collection.updateOne({ _id: id as never }, { $set: { total, queuingUntil: null } });
+      await Updates.collection.updateOne({ _id: id as never }, { $set: { total } });
     },
     /** A whole-collection read, as every filter other than `_id` is here; updates are few (a handful per petition). */
     async listSent(petitionId: string): Promise<OrganiserUpdate[]> {

@@ -8,6 +8,7 @@ import type { Petition } from '../petitions/petition-types.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import { AppError, NotFoundError } from '../shared/errors.js';
 import type { JobStatus } from '../shared/progress.js';
+import type { MailingQueuing } from '../mail/mailing-queuing.js';
 import type { SignatureSubscriberRepository } from '../signatures/index.js';
 import { ORGANISER_UPDATE, updateMailing, type OrganiserUpdatePayload } from './organiser-update-mail.js';
 import type { OrganiserUpdate, OrganiserUpdateRepository } from './organiser-update-repository.js';
@@ -21,14 +22,14 @@ interface Deps {
   protector: DataProtector;
   logger: Logger;
   clock: () => Date;
+  /** Queues each update's emails in the background, resumably (mail/mailing-queuing.ts). */
+  queuing: Pick<MailingQueuing, 'register' | 'take' | 'run' | 'settle'>;
   batchSize?: number;
 }
 
 export const UPDATE_TITLE_MAX = 200;
 export const UPDATE_BODY_MAX = 20_000;
 const UPDATE_ID = /^[0-9a-f]{24}$/;
-/** How long an instance holds an update it queues without renewing; after that another may take it over. */
-const QUEUING_HOLD_MS = 10 * 60_000;
 
 /** One outbox id per update and signer, so that sending twice queues once; the signature id is hashed, as ids reach logs. */
 const jobId = (updateId: string, signatureId: string) => `update:${updateId}:${createHash('sha256').update(signatureId).digest('base64url').slice(0, 22)}`;
@@ -54,8 +55,13 @@ export function readUpdateText(form: Record<string, unknown>): { text: UpdateTex
  * Organisers' updates to the signers who asked for them: a draft is previewed and test-sent, then sent once.
  * Queuing runs in the background like a delivery's announcement (delivery-announcer.ts); sending again resumes it.
  */
-export function createOrganiserUpdates({ repo, petitions, signatures, outbox, audit, protector, logger, clock, batchSize = 1000 }: Deps) {
-  const running = new Set<Promise<void>>();
+export function createOrganiserUpdates({ repo, petitions, signatures, outbox, audit, protector, logger, clock, queuing, batchSize = 1000 }: Deps) {
+  // A send cut short by a crash: the rest of its signers, once the queuer's hold lapsed (mail/mailing-queuing.ts).
+  queuing.register('update:', async (mailing) => {
+    const update = await repo.find(mailing.slice('update:'.length));
+    const petition = update?.status === 'sent' && update.total === null ? await petitions.findById(update.petitionId) : null;
+    return update && petition && ((hold) => queueAll(update, petition, update.sentBy ?? 'maintenance', hold));
+  });
 
   async function petitionFor(slug: string): Promise<Petition> {
     const petition = await petitions.findBySlug(slug);
@@ -69,19 +75,13 @@ export function createOrganiserUpdates({ repo, petitions, signatures, outbox, au
     return update;
   }
 
-  function inBackground(update: OrganiserUpdate, petition: Petition, actor: string) {
-    const task = queueAll(update, petition, actor).catch((error: unknown) => logger.error({ err: error, updateId: update.id }, 'queuing organiser update emails failed'));
-    running.add(task);
-    void task.finally(() => running.delete(task));
-  }
-
-  async function queueAll(update: OrganiserUpdate, petition: Petition, actor: string) {
+  async function queueAll(update: OrganiserUpdate, petition: Petition, actor: string, hold: () => Promise<void>) {
     let queued = 0;
     let batch: Parameters<typeof outbox.enqueueMany>[0] = [];
     const flush = async () => {
       queued += await outbox.enqueueMany(batch, clock());
       batch = [];
-      await repo.holdQueuing(update.id, new Date(clock().getTime() + QUEUING_HOLD_MS));
+      await hold();
     };
     let total = 0;
     for await (const { id: signatureId, firstName, email } of signatures.subscribers(petition.id, batchSize)) {
@@ -127,28 +127,11 @@ export function createOrganiserUpdates({ repo, petitions, signatures, outbox, au
     },
     /** Marks the update sent and starts queuing; resolves once started. Sending again queues nobody twice. */
     async send(petition: Petition, update: OrganiserUpdate, by: string): Promise<void> {
-      const first = await repo.markSent(update.id, by, clock(), new Date(clock().getTime() + QUEUING_HOLD_MS));
+      const mailing = updateMailing(update.id);
+      await queuing.take(mailing);
       // A second press finds it sent: the jobs' ids make queuing again harmless, but the audit log has one entry.
-      if (!first) return;
-      inBackground({ ...update, status: 'sent' }, petition, by);
-    },
-    /**
-     * Finishes the queuing of updates whose queuer stopped halfway (maintenance): the same job ids queue
-     * nobody twice, and the outbox sends each id once (its send-once marks), so a signer already emailed is
-     * not emailed again. Returns how many it took over.
-     */
-    async resumeUnfinished(): Promise<number> {
-      let resumed = 0;
-      for (const update of await repo.unfinished()) {
-        const now = clock();
-        if (!(await repo.claimQueuing(update.id, now, new Date(now.getTime() + QUEUING_HOLD_MS)))) continue;
-        const petition = await petitions.findById(update.petitionId);
-        if (!petition) continue;
-        logger.warn({ updateId: update.id }, 'resuming the queuing of an organiser update cut short');
-        inBackground(update, petition, update.sentBy ?? 'maintenance');
-        resumed += 1;
-      }
-      return resumed;
+      if (!(await repo.markSent(update.id, by, clock()))) return;
+      queuing.run(mailing, (hold) => queueAll({ ...update, status: 'sent' }, petition, by, hold));
     },
     /**
      * The progress bar's status: emails handled (sent, or dropped after an opt-out) of those queued, counted by the
@@ -162,9 +145,7 @@ export function createOrganiserUpdates({ repo, petitions, signatures, outbox, au
     },
     list: (petition: Petition) => repo.listSent(petition.id),
     /** Resolves when every send started so far has queued its jobs (tests, shutdown). */
-    async settle(): Promise<void> {
-      while (running.size > 0) await Promise.all(running);
-    },
+    settle: () => queuing.settle(),
   };
 }
 
