@@ -69,7 +69,7 @@ export function createDeliveryAnnouncer({ signatures, outbox, packets, petitions
   }
 
   return {
-    /** Stores what the emails say and starts queuing them; resolves once started. Failures are logged, and announcing again resumes. */
+    /** Stores what the emails say and starts queuing them; resolves once started. A queuing cut short is finished by maintenance (mail/mailing-queuing.ts). */
     async announce(target: DeliveryTarget): Promise<void> {
       const { delivery } = target;
       if (!delivery) throw new AppError(409, 'not_delivered', 'This target has no recorded delivery.');

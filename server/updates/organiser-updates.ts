@@ -53,7 +53,7 @@ export function readUpdateText(form: Record<string, unknown>): { text: UpdateTex
 
 /**
  * Organisers' updates to the signers who asked for them: a draft is previewed and test-sent, then sent once.
- * Queuing runs in the background like a delivery's announcement (delivery-announcer.ts); sending again resumes it.
+ * Queuing runs in the background like a delivery's announcement, resumably (mail/mailing-queuing.ts).
  */
 export function createOrganiserUpdates({ repo, petitions, signatures, outbox, audit, protector, logger, clock, queuing, batchSize = 1000 }: Deps) {
   // A send cut short by a crash: the rest of its signers, once the queuer's hold lapsed (mail/mailing-queuing.ts).
