@@ -1,19 +1,29 @@
 import type { Logger } from 'pino';
+import type { OutboxJob } from './message-kinds.js';
 import type { OutboxRepository } from './outbox-repository.js';
 
 /** How long an instance holds a mailing it queues without renewing; after that another may take it over. */
 export const QUEUING_HOLD_MS = 10 * 60_000;
 
-/** Queues a mailing's jobs; calls `hold()` after each batch, which renews the queuer's hold. */
-export type QueueTask = (hold: () => Promise<void>) => Promise<void>;
+/** Where a mailing's task puts its jobs: written a batch at a time, the queuer's hold renewed after each batch. */
+export interface JobQueue {
+  add(id: string, job: OutboxJob): Promise<void>;
+  /** Writes what is left; returns how many jobs were new (an id queued before is skipped). */
+  end(): Promise<number>;
+}
+
+/** Queues a mailing's jobs. */
+export type QueueTask = (queue: JobQueue) => Promise<void>;
 
 /** The task that finishes a mailing cut short, rebuilt from what was stored (null: nothing left to queue). */
 export type Resumer = (mailingId: string) => Promise<QueueTask | null>;
 
 interface Deps {
-  outbox: Pick<OutboxRepository, 'holdMailing' | 'claimMailing' | 'finishMailing' | 'unfinishedMailings'>;
+  outbox: Pick<OutboxRepository, 'enqueueMany' | 'holdMailing' | 'claimMailing' | 'finishMailing' | 'unfinishedMailings'>;
   logger: Pick<Logger, 'warn' | 'error'>;
   clock: () => Date;
+  /** Outbox jobs per insert: each insert is one fsync on FerretDB. */
+  batchSize?: number;
 }
 
 /**
@@ -24,13 +34,32 @@ interface Deps {
  * registered for its id's prefix (`delivery:`, `update:`). Queuing again is harmless: job ids are per mailing and
  * signer, and the outbox sends each id once.
  */
-export function createMailingQueuing({ outbox, logger, clock }: Deps) {
+export function createMailingQueuing({ outbox, logger, clock, batchSize = 1000 }: Deps) {
   const resumers = new Map<string, Resumer>();
   const running = new Set<Promise<void>>();
   const until = () => new Date(clock().getTime() + QUEUING_HOLD_MS);
 
+  function jobQueue(mailingId: string): JobQueue {
+    const batch: { id: string; job: OutboxJob }[] = [];
+    let queued = 0;
+    const flush = async () => {
+      if (batch.length > 0) queued += await outbox.enqueueMany(batch.splice(0), clock());
+      await outbox.holdMailing(mailingId, until());
+    };
+    return {
+      async add(id, job) {
+        batch.push({ id, job });
+        if (batch.length >= batchSize) await flush();
+      },
+      async end() {
+        await flush();
+        return queued;
+      },
+    };
+  }
+
   function run(mailingId: string, task: QueueTask) {
-    const done = task(() => outbox.holdMailing(mailingId, until()))
+    const done = task(jobQueue(mailingId))
       .then(() => outbox.finishMailing(mailingId))
       .catch((error: unknown) => logger.error({ err: error, mailingId }, 'queuing a mailing failed; maintenance resumes it'));
     running.add(done);

@@ -7,14 +7,14 @@ import type { PetitionRepository } from '../petitions/petition-repository.js';
 import type { Petition } from '../petitions/petition-types.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import { AppError } from '../shared/errors.js';
-import type { MailingQueuing } from '../mail/mailing-queuing.js';
+import type { JobQueue, MailingQueuing } from '../mail/mailing-queuing.js';
 import type { SignatureSubscriberRepository } from '../signatures/index.js';
 import { deliveryJobId, deliveryMailingId, type DeliveryMailing } from './delivery-mailing.js';
 import { DELIVERY_UPDATE } from './delivery-update-mail.js';
 
 interface Deps {
   signatures: Pick<SignatureSubscriberRepository, 'subscribers'>;
-  outbox: Pick<OutboxRepository, 'enqueueMany' | 'saveMailing' | 'deleteMailing' | 'findMailing'>;
+  outbox: Pick<OutboxRepository, 'saveMailing' | 'deleteMailing' | 'findMailing'>;
   /** Queues each delivery's emails in the background, resumably (mail/mailing-queuing.ts). */
   queuing: Pick<MailingQueuing, 'register' | 'start' | 'settle'>;
   packets: { find(id: string): Promise<{ total: number } | null> };
@@ -23,7 +23,7 @@ interface Deps {
   protector: DataProtector;
   logger: Logger;
   clock: () => Date;
-  /** Outbox jobs per insert: each insert is one fsync on FerretDB. */
+  /** Signatures read per batch from the subscribers scan. */
   batchSize?: number;
 }
 
@@ -38,19 +38,12 @@ export function createDeliveryAnnouncer({ signatures, outbox, packets, petitions
   queuing.register('delivery:', async (id) => {
     const mailing = (await outbox.findMailing(id)) as DeliveryMailing | null;
     const petition = mailing && (await petitions.findById(mailing.petitionId));
-    return mailing && petition && ((hold) => queueAll(mailing, petition, hold));
+    return mailing && petition && ((queue) => queueAll(mailing, petition, queue));
   });
 
-  async function queueAll(mailing: DeliveryMailing, petition: Petition, hold: () => Promise<void>) {
+  async function queueAll(mailing: DeliveryMailing, petition: Petition, queue: JobQueue) {
     const { petitionId, targetId } = mailing;
     let signers = 0;
-    let queued = 0;
-    let batch: Parameters<typeof outbox.enqueueMany>[0] = [];
-    const flush = async () => {
-      queued += await outbox.enqueueMany(batch, clock());
-      batch = [];
-      await hold();
-    };
     for await (const { id: signatureId, firstName, email, language } of signatures.subscribers(petitionId, batchSize)) {
       signers += 1;
       // The recipient travels sealed in the job, so sending never reads the signature back.
@@ -58,10 +51,9 @@ export function createDeliveryAnnouncer({ signatures, outbox, packets, petitions
       const recipient = sealRecipient(protector, signatureId, { firstName, email });
       // Each in the signer's language; a signature stored before languages were gets the petition's main one.
       const payload = { petitionId, signatureId, targetId, lang: language ?? petition.language, recipient };
-      batch.push({ id: deliveryJobId(targetId, signatureId), job: { kind: DELIVERY_UPDATE, payload } });
-      if (batch.length >= batchSize) await flush();
+      await queue.add(deliveryJobId(targetId, signatureId), { kind: DELIVERY_UPDATE, payload });
     }
-    await flush();
+    const queued = await queue.end();
     const details = { target: targetId, packet: mailing.packetId, signers, queued };
     // A mailing stored before it kept who recorded the delivery was resumed by maintenance.
     await audit.record({ actor: mailing.recordedBy ?? 'maintenance', action: 'delivery.announce', petition: petition.slug, details, rows: queued });
@@ -89,7 +81,7 @@ export function createDeliveryAnnouncer({ signatures, outbox, packets, petitions
         recordedBy: delivery.recordedBy,
       };
       await outbox.saveMailing(deliveryMailingId(target.id), { ...mailing }, clock());
-      await queuing.start(deliveryMailingId(target.id), (hold) => queueAll(mailing, petition, hold));
+      await queuing.start(deliveryMailingId(target.id), (queue) => queueAll(mailing, petition, queue));
     },
     /** For a delivery record undone as a mistake: its update emails not yet sent are dropped. */
     async withdraw(targetId: string): Promise<void> {

@@ -8,7 +8,7 @@ import type { Petition } from '../petitions/petition-types.js';
 import type { DataProtector } from '../shared/data-protector.js';
 import { AppError, NotFoundError } from '../shared/errors.js';
 import type { JobStatus } from '../shared/progress.js';
-import type { MailingQueuing } from '../mail/mailing-queuing.js';
+import type { JobQueue, MailingQueuing } from '../mail/mailing-queuing.js';
 import type { SignatureSubscriberRepository } from '../signatures/index.js';
 import { ORGANISER_UPDATE, updateMailing, type OrganiserUpdatePayload } from './organiser-update-mail.js';
 import type { OrganiserUpdate, OrganiserUpdateRepository } from './organiser-update-repository.js';
@@ -17,7 +17,7 @@ interface Deps {
   repo: OrganiserUpdateRepository;
   petitions: { findBySlug(slug: string): Promise<Petition | null>; findById(id: string): Promise<Petition | null> };
   signatures: Pick<SignatureSubscriberRepository, 'subscribers'>;
-  outbox: Pick<OutboxRepository, 'enqueue' | 'enqueueMany' | 'handled'>;
+  outbox: Pick<OutboxRepository, 'enqueue' | 'handled'>;
   audit: Pick<AuditLog, 'record'>;
   protector: DataProtector;
   logger: Logger;
@@ -60,7 +60,7 @@ export function createOrganiserUpdates({ repo, petitions, signatures, outbox, au
   queuing.register('update:', async (mailing) => {
     const update = await repo.find(mailing.slice('update:'.length));
     const petition = update?.status === 'sent' && update.total === null ? await petitions.findById(update.petitionId) : null;
-    return update && petition && ((hold) => queueAll(update, petition, update.sentBy ?? 'maintenance', hold));
+    return update && petition && ((queue) => queueAll(update, petition, update.sentBy ?? 'maintenance', queue));
   });
 
   async function petitionFor(slug: string): Promise<Petition> {
@@ -75,23 +75,15 @@ export function createOrganiserUpdates({ repo, petitions, signatures, outbox, au
     return update;
   }
 
-  async function queueAll(update: OrganiserUpdate, petition: Petition, actor: string, hold: () => Promise<void>) {
-    let queued = 0;
-    let batch: Parameters<typeof outbox.enqueueMany>[0] = [];
-    const flush = async () => {
-      queued += await outbox.enqueueMany(batch, clock());
-      batch = [];
-      await hold();
-    };
+  async function queueAll(update: OrganiserUpdate, petition: Petition, actor: string, queue: JobQueue) {
     let total = 0;
     for await (const { id: signatureId, firstName, email } of signatures.subscribers(petition.id, batchSize)) {
       if (!email) continue; // a paper signature without an address
       total += 1;
       const payload: OrganiserUpdatePayload = { updateId: update.id, petitionId: petition.id, signatureId, sealedAs: signatureId, lang: update.lang, recipient: sealRecipient(protector, signatureId, { firstName, email }) };
-      batch.push({ id: jobId(update.id, signatureId), job: { kind: ORGANISER_UPDATE, payload: { ...payload } } });
-      if (batch.length >= batchSize) await flush();
+      await queue.add(jobId(update.id, signatureId), { kind: ORGANISER_UPDATE, payload: { ...payload } });
     }
-    await flush();
+    const queued = await queue.end();
     await repo.setTotal(update.id, total);
     // No personal data: who sent which update to how many.
     await audit.record({ actor, action: 'update.send', petition: petition.slug, details: { update: update.id, title: update.title, signers: total, queued }, rows: total });
@@ -131,7 +123,7 @@ export function createOrganiserUpdates({ repo, petitions, signatures, outbox, au
       await queuing.take(mailing);
       // A second press finds it sent: the jobs' ids make queuing again harmless, but the audit log has one entry.
       if (!(await repo.markSent(update.id, by, clock()))) return;
-      queuing.run(mailing, (hold) => queueAll({ ...update, status: 'sent' }, petition, by, hold));
+      queuing.run(mailing, (queue) => queueAll({ ...update, status: 'sent' }, petition, by, queue));
     },
     /**
      * The progress bar's status: emails handled (sent, or dropped after an opt-out) of those queued, counted by the
