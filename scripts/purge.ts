@@ -4,9 +4,8 @@
  * link expired more than PURGE_GRACE_DAYS ago (README, "Retention"). The app does the same once a day; with
  * --dry-run it only says what would go.
  */
-import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { startRuntime } from '../server/runtime.js';
+import { cliActor, startRuntime } from '../server/runtime.js';
 
 const USAGE = 'Usage: npm run purge [-- --dry-run]';
 
@@ -26,7 +25,7 @@ if (!options) {
 }
 const runtime = await startRuntime({ logLevel: 'warn' });
 try {
-  const report = await runtime.services.purge.run({ actor: `cli:${userInfo().username}`, dryRun: options.dryRun });
+  const report = await runtime.services.purge.run({ actor: cliActor(), dryRun: options.dryRun });
   const verb = report.dryRun ? 'would delete' : 'deleted';
   for (const p of report.petitions) console.log(`${p.slug}: ${verb} the personal data of ${p.signatures} signatures and ${p.unconfirmed} unconfirmed signatures`);
   if (report.petitions.length === 0) console.log('Nothing to purge.');
